@@ -1,0 +1,91 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Windmill.Webhooks.Audit;
+using Windmill.Webhooks.Jobs;
+using Windmill.Webhooks.Scripts;
+using Windmill.Webhooks.Storage.InMemory;
+using Windmill.Webhooks.Storage.Sqlite;
+using Windmill.Webhooks.Tokens;
+
+namespace Windmill.Webhooks;
+
+/// <summary>Configures Windmill.Webhooks; returned by <c>AddWindmillWebhooks()</c>.</summary>
+public sealed class WindmillWebhooksBuilder
+{
+    internal WindmillWebhooksBuilder(IServiceCollection services) => Services = services;
+
+    /// <summary>The application's services.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>
+    /// Stores scripts, jobs, tokens and the audit log in one SQLite database (the default, with
+    /// <c>Data Source=windmill.db</c>). The schema is created and migrated at start.
+    /// </summary>
+    public WindmillWebhooksBuilder UseSqlite(string connectionString, Action<SqliteStorageOptions>? configure = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        Services.Configure<SqliteStorageOptions>(options =>
+        {
+            options.ConnectionString = connectionString;
+            configure?.Invoke(options);
+        });
+        Replace<IScriptStore>(ServiceDescriptor.Singleton<IScriptStore>(sp => sp.GetRequiredService<SqliteScriptStore>()));
+        Replace<IJobStore>(ServiceDescriptor.Singleton<IJobStore, SqliteJobStore>());
+        Replace<ITokenStore>(ServiceDescriptor.Singleton<ITokenStore>(sp => sp.GetRequiredService<SqliteTokenStore>()));
+        Replace<IAuditSink>(ServiceDescriptor.Singleton<IAuditSink>(sp => sp.GetRequiredService<SqliteAuditSink>()));
+        return this;
+    }
+
+    /// <summary>Keeps everything in memory: for tests and demos; nothing survives a restart.</summary>
+    public WindmillWebhooksBuilder UseInMemoryStores()
+    {
+        Replace<IScriptStore>(ServiceDescriptor.Singleton<IScriptStore, InMemoryScriptStore>());
+        Replace<IJobStore>(ServiceDescriptor.Singleton<IJobStore, InMemoryJobStore>());
+        Replace<ITokenStore>(ServiceDescriptor.Singleton<ITokenStore, InMemoryTokenStore>());
+        Replace<IAuditSink>(ServiceDescriptor.Singleton<IAuditSink, InMemoryAuditSink>());
+        return this;
+    }
+
+    /// <summary>
+    /// Registers a script whose code is <paramref name="handler"/>, bound like a minimal-API handler: JSON
+    /// args by parameter name (with defaults), plus <see cref="CancellationToken"/>,
+    /// <see cref="Execution.ScriptContext"/>, <see cref="Microsoft.Extensions.Logging.ILogger"/> and services.
+    /// </summary>
+    /// <example><c>builder.AddScript("u/bot/hello_world", (string name = "world") => $"Hello, {name}!");</c></example>
+    public WindmillWebhooksBuilder AddScript(string path, Delegate handler, Action<CodeScriptOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        if (!ScriptPaths.IsValid(path))
+        {
+            throw new ArgumentException($"'{path}' is not a Windmill script path: expected u/<user>/<name> or f/<folder>/<name>.", nameof(path));
+        }
+
+        var options = new CodeScriptOptions();
+        configure?.Invoke(options);
+        Services.AddSingleton(new CodeScriptRegistration(path, handler, options));
+        return this;
+    }
+
+    /// <summary>Replaces the script store with <typeparamref name="TStore"/>.</summary>
+    public WindmillWebhooksBuilder AddScriptStore<TStore>() where TStore : class, IScriptStore =>
+        Replace<IScriptStore>(ServiceDescriptor.Singleton<IScriptStore, TStore>());
+
+    /// <summary>Replaces the job runner with <typeparamref name="TRunner"/>. If it is an <c>IHostedService</c>, it is started with the host.</summary>
+    public WindmillWebhooksBuilder AddJobRunner<TRunner>() where TRunner : class, IJobRunner =>
+        Replace<IJobRunner>(ServiceDescriptor.Singleton<IJobRunner, TRunner>());
+
+    /// <summary>Replaces the token store with <typeparamref name="TStore"/>.</summary>
+    public WindmillWebhooksBuilder AddTokenStore<TStore>() where TStore : class, ITokenStore =>
+        Replace<ITokenStore>(ServiceDescriptor.Singleton<ITokenStore, TStore>());
+
+    /// <summary>Replaces the audit sink with <typeparamref name="TSink"/>. Implement <see cref="IAuditLogReader"/> too to serve the audit routes.</summary>
+    public WindmillWebhooksBuilder AddAuditSink<TSink>() where TSink : class, IAuditSink =>
+        Replace<IAuditSink>(ServiceDescriptor.Singleton<IAuditSink, TSink>());
+
+    private WindmillWebhooksBuilder Replace<TService>(ServiceDescriptor descriptor)
+    {
+        Services.RemoveAll<TService>();
+        Services.Add(descriptor);
+        return this;
+    }
+}

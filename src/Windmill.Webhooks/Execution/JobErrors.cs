@@ -1,0 +1,28 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Windmill.Webhooks.Execution;
+
+/// <summary>Builds job results in Windmill's error shape.</summary>
+internal static class JobErrors
+{
+    public static JsonElement Create(string name, string message, string? stack = null, IEnumerable<KeyValuePair<string, string?>>? extra = null)
+    {
+        var error = new JsonObject { ["name"] = name, ["message"] = message };
+        if (stack is not null)
+        {
+            error["stack"] = stack;
+        }
+
+        foreach (var (key, value) in extra ?? [])
+        {
+            error[key] = value;
+        }
+
+        return JsonSerializer.SerializeToElement(new JsonObject { ["error"] = error });
+    }
+
+    public static JsonElement Canceled(string canceledBy, string? reason) =>
+        Create("Canceled", $"Job canceled: {reason ?? "no reason given"} by {canceledBy}", extra:
+            [new("reason", reason), new("canceler", canceledBy)]);
+}

@@ -1,0 +1,29 @@
+namespace Windmill.Webhooks.Jobs;
+
+/// <summary>
+/// The job backend. <see cref="EnqueueAsync"/> returns only once the job is durable; completion,
+/// reads and cancellation work across every process that shares the backend.
+/// </summary>
+public interface IJobRunner
+{
+    /// <summary>
+    /// Persists a new job and schedules it. Throws <see cref="DuplicateJobIdException"/> when
+    /// <see cref="NewJob.Id"/> is taken.
+    /// </summary>
+    ValueTask<Job> EnqueueAsync(NewJob job, CancellationToken cancellationToken);
+
+    /// <summary>The job, or <see langword="null"/>.</summary>
+    ValueTask<Job?> GetAsync(string workspace, Guid id, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Completes when the job does, with the completed job; signalled, never polled. Returns
+    /// <see langword="null"/> for an unknown job. Cancelling <paramref name="cancellationToken"/> stops the wait, not the job.
+    /// </summary>
+    ValueTask<Job?> WaitForCompletionAsync(string workspace, Guid id, CancellationToken cancellationToken);
+
+    /// <summary>Cancels a queued job at once, or signals a running one to stop.</summary>
+    ValueTask<CancelOutcome> CancelAsync(string workspace, Guid id, string canceledBy, string? reason, CancellationToken cancellationToken);
+
+    /// <summary>Jobs matching <paramref name="query"/>, newest first.</summary>
+    IAsyncEnumerable<Job> ListAsync(JobQuery query, CancellationToken cancellationToken);
+}

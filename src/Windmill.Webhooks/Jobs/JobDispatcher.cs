@@ -1,0 +1,76 @@
+using System.Text.Json;
+using Windmill.Webhooks.Audit;
+using Windmill.Webhooks.Scripts;
+
+namespace Windmill.Webhooks.Jobs;
+
+/// <summary>
+/// Starts script jobs the way a webhook does: resolves the version (newest at a path, or exactly a hash),
+/// enqueues the job durably, and records <c>jobs.run.script</c> in the audit log before returning.
+/// </summary>
+public sealed class JobDispatcher
+{
+    private readonly IScriptStore _scripts;
+    private readonly IJobRunner _runner;
+    private readonly IAuditSink _audit;
+    private readonly ScriptCatalog _catalog;
+    private readonly TimeProvider _time;
+
+    internal JobDispatcher(IScriptStore scripts, IJobRunner runner, IAuditSink audit, ScriptCatalog catalog, TimeProvider time)
+    {
+        _scripts = scripts;
+        _runner = runner;
+        _audit = audit;
+        _catalog = catalog;
+        _time = time;
+    }
+
+    /// <summary>Runs the newest version at <paramref name="path"/>; <see langword="null"/> when there is none.</summary>
+    public async ValueTask<Job?> RunByPathAsync(string workspace, string path, JsonElement args, Caller caller, CancellationToken cancellationToken)
+    {
+        await _catalog.EnsureDeployedAsync(cancellationToken).ConfigureAwait(false);
+        var script = await _scripts.GetLatestAsync(workspace, path, cancellationToken).ConfigureAwait(false);
+        return script is null ? null : await RunAsync(script, args, caller, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs exactly the version <paramref name="hash"/>; <see langword="null"/> when there is none.</summary>
+    public async ValueTask<Job?> RunByHashAsync(string workspace, ScriptHash hash, JsonElement args, Caller caller, CancellationToken cancellationToken)
+    {
+        await _catalog.EnsureDeployedAsync(cancellationToken).ConfigureAwait(false);
+        var script = await _scripts.GetByHashAsync(workspace, hash, cancellationToken).ConfigureAwait(false);
+        return script is null ? null : await RunAsync(script, args, caller, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<Job> RunAsync(ScriptVersion script, JsonElement args, Caller caller, CancellationToken cancellationToken)
+    {
+        var job = await _runner.EnqueueAsync(new NewJob
+        {
+            Workspace = script.Workspace,
+            ScriptPath = script.Path,
+            ScriptHash = script.Hash,
+            Language = script.Language,
+            Args = args,
+            CreatedBy = caller.Username,
+            PermissionedAs = caller.PermissionedAs,
+            TriggerKind = "webhook",
+        }, cancellationToken).ConfigureAwait(false);
+
+        // The job is already durable: from here on, the caller's disconnect must not skip its audit entry.
+        await _audit.WriteAsync(new AuditEntry
+        {
+            WorkspaceId = script.Workspace,
+            Timestamp = _time.GetUtcNow(),
+            Username = caller.Username,
+            Operation = "jobs.run.script",
+            ActionKind = AuditActionKind.Execute,
+            Resource = script.Path,
+            Parameters = new Dictionary<string, string>
+            {
+                ["uuid"] = job.Id.ToString(),
+                ["permissioned_as"] = caller.PermissionedAs,
+                ["hash"] = script.Hash.ToString(),
+            },
+        }, CancellationToken.None).ConfigureAwait(false);
+        return job;
+    }
+}

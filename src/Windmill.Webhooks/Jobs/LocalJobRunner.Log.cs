@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace Windmill.Webhooks.Jobs;
+
+internal sealed partial class LocalJobRunner
+{
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Resumed {Count} queued jobs at start-up")]
+        public static partial void Resumed(ILogger logger, int count);
+
+        [LoggerMessage(2, LogLevel.Warning, "Job {JobId} was still running at shutdown and was re-queued")]
+        public static partial void Requeued(ILogger logger, Guid jobId);
+
+        [LoggerMessage(3, LogLevel.Error, "The worker could not run job {JobId}; it stays in the store")]
+        public static partial void WorkerFailed(ILogger logger, Exception exception, Guid jobId);
+    }
+}

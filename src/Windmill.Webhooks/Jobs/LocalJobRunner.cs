@@ -1,0 +1,238 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Windmill.Webhooks.Execution;
+
+namespace Windmill.Webhooks.Jobs;
+
+/// <summary>
+/// The default <see cref="IJobRunner"/>: jobs are persisted in an <see cref="IJobStore"/> (SQLite by default)
+/// and run by an in-process pool of workers. Workers are woken by an in-memory queue, and synchronous
+/// callers by an in-memory completion signal; nothing polls.
+/// </summary>
+/// <remarks>
+/// Execution is at-least-once: a job that was running when the process died is re-queued at the next
+/// start, up to <see cref="WindmillWebhooksOptions.MaxJobRestarts"/> times.
+/// </remarks>
+internal sealed partial class LocalJobRunner : IJobRunner, IHostedService, IAsyncDisposable
+{
+    private readonly IJobStore _store;
+    private readonly IJobExecutor _executor;
+    private readonly TimeProvider _time;
+    private readonly WindmillWebhooksOptions _options;
+    private readonly ILogger<LocalJobRunner> _logger;
+    private readonly Channel<Guid> _ready = Channel.CreateUnbounded<Guid>(new UnboundedChannelOptions { SingleWriter = false });
+    private readonly ConcurrentDictionary<Guid, TaskCompletionSource<Job>> _waiters = new();
+    private readonly ConcurrentDictionary<Guid, CancellationTokenSource> _running = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _abortJobs = new();
+    private Task[] _workers = [];
+    private int _started;
+
+    public LocalJobRunner(IJobStore store, IJobExecutor executor, TimeProvider time, IOptions<WindmillWebhooksOptions> options,
+        ILogger<LocalJobRunner> logger)
+    {
+        _store = store;
+        _executor = executor;
+        _time = time;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    public async ValueTask<Job> EnqueueAsync(NewJob job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var now = _time.GetUtcNow();
+        var created = new Job
+        {
+            Id = job.Id ?? Guid.CreateVersion7(now),
+            Workspace = job.Workspace,
+            Kind = job.Kind,
+            ScriptPath = job.ScriptPath,
+            ScriptHash = job.ScriptHash,
+            Language = job.Language,
+            Args = job.Args.Clone(),
+            CreatedBy = job.CreatedBy,
+            PermissionedAs = job.PermissionedAs,
+            CreatedAt = now,
+            ScheduledFor = now,
+            ParentJob = job.ParentJob,
+            TriggerKind = job.TriggerKind,
+            Tag = job.Tag,
+        };
+
+        await _store.InsertAsync(created, cancellationToken).ConfigureAwait(false);
+        _ready.Writer.TryWrite(created.Id);
+        return created;
+    }
+
+    public async ValueTask<Job?> GetAsync(string workspace, Guid id, CancellationToken cancellationToken)
+    {
+        var job = await _store.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        return job?.Workspace == workspace ? job : null;
+    }
+
+    public async ValueTask<Job?> WaitForCompletionAsync(string workspace, Guid id, CancellationToken cancellationToken)
+    {
+        // Register before reading, so a completion between the two cannot be missed.
+        var signal = _waiters.GetOrAdd(id, static _ => new TaskCompletionSource<Job>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var job = await GetAsync(workspace, id, cancellationToken).ConfigureAwait(false);
+        if (job is null || job.IsCompleted)
+        {
+            return job;
+        }
+
+        return await signal.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<CancelOutcome> CancelAsync(string workspace, Guid id, string canceledBy, string? reason, CancellationToken cancellationToken)
+    {
+        var job = await GetAsync(workspace, id, cancellationToken).ConfigureAwait(false);
+        if (job is null)
+        {
+            return CancelOutcome.NotFound;
+        }
+
+        var completion = new JobCompletion(JobStatus.Canceled, JobErrors.Canceled(canceledBy, reason), job.Logs, _time.GetUtcNow(), canceledBy, reason);
+        var canceled = await _store.CompleteAsync(id, completion, cancellationToken).ConfigureAwait(false);
+        if (canceled is null)
+        {
+            return CancelOutcome.AlreadyCompleted;
+        }
+
+        Signal(canceled);
+        if (_running.TryGetValue(id, out var running))
+        {
+            await running.CancelAsync().ConfigureAwait(false);
+        }
+
+        return CancelOutcome.Canceled;
+    }
+
+    public IAsyncEnumerable<Job> ListAsync(JobQuery query, CancellationToken cancellationToken) => _store.ListAsync(query, cancellationToken);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _started, 1) == 1)
+        {
+            return;
+        }
+
+        var queued = await _store.RecoverAsync(_options.MaxJobRestarts, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        foreach (var job in queued)
+        {
+            _ready.Writer.TryWrite(job.Id);
+        }
+
+        if (queued.Count > 0)
+        {
+            Log.Resumed(_logger, queued.Count);
+        }
+
+        _workers = Enumerable.Range(0, Math.Max(1, _options.WorkerCount))
+            .Select(_ => Task.Run(() => WorkAsync(_stopping.Token), CancellationToken.None))
+            .ToArray();
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_started == 0 || _stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        var everyWorker = Task.WhenAll(_workers);
+        var graceOver = Task.Delay(_options.ShutdownGracePeriod, _time, cancellationToken);
+        if (await Task.WhenAny(everyWorker, graceOver).ConfigureAwait(false) != everyWorker)
+        {
+            // Jobs still running go back to the queue for the next start; none is lost.
+            await _abortJobs.CancelAsync().ConfigureAwait(false);
+        }
+
+        await everyWorker.ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _stopping.Dispose();
+        _abortJobs.Dispose();
+    }
+
+    private async Task WorkAsync(CancellationToken stopping)
+    {
+        try
+        {
+            while (await _ready.Reader.WaitToReadAsync(stopping).ConfigureAwait(false))
+            {
+                while (!stopping.IsCancellationRequested && _ready.Reader.TryRead(out var id))
+                {
+                    await RunAsync(id).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task RunAsync(Guid id)
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(_abortJobs.Token);
+        _running[id] = cancel;
+        try
+        {
+            var job = await _store.MarkRunningAsync(id, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            if (job is null)
+            {
+                return; // canceled while queued, or picked up already
+            }
+
+            JobOutcome outcome;
+            try
+            {
+                outcome = await _executor.ExecuteAsync(job, cancel.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                if (_abortJobs.IsCancellationRequested)
+                {
+                    await _store.RequeueAsync(id, CancellationToken.None).ConfigureAwait(false);
+                    Log.Requeued(_logger, id);
+                }
+
+                return; // a user cancel already completed the job
+            }
+
+            var status = outcome.Succeeded ? JobStatus.Success : JobStatus.Failure;
+            var completed = await _store.CompleteAsync(id, new JobCompletion(status, outcome.Result, outcome.Logs, _time.GetUtcNow()), CancellationToken.None)
+                .ConfigureAwait(false);
+            if (completed is not null)
+            {
+                Signal(completed);
+            }
+        }
+#pragma warning disable CA1031 // A worker survives any failure of one job; the job stays queued for the next start.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Log.WorkerFailed(_logger, e, id);
+        }
+        finally
+        {
+            _running.TryRemove(id, out _);
+        }
+    }
+
+    private void Signal(Job completed)
+    {
+        if (_waiters.TryRemove(completed.Id, out var signal))
+        {
+            signal.TrySetResult(completed);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using Windmill.Webhooks.Tokens;
+
+namespace Windmill.Webhooks.Storage.InMemory;
+
+/// <summary>An <see cref="ITokenStore"/> in memory; everything is lost when the process stops.</summary>
+public sealed class InMemoryTokenStore : ITokenStore
+{
+    private readonly Dictionary<string, ApiToken> _tokens = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+
+    /// <inheritdoc />
+    public ValueTask CreateAsync(ApiToken token, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        lock (_lock)
+        {
+            if (_tokens.ContainsKey(token.TokenHash) || _tokens.Values.Any(t => t.Prefix == token.Prefix))
+            {
+                throw new InvalidOperationException("A token with the same hash or prefix already exists.");
+            }
+
+            _tokens.Add(token.TokenHash, token);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<ApiToken?> FindByHashAsync(string tokenHash, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return ValueTask.FromResult(_tokens.GetValueOrDefault(tokenHash));
+        }
+    }
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<ApiToken> ListByOwnerAsync(string owner, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return _tokens.Values.Where(t => t.Owner == owner).OrderByDescending(t => t.CreatedAt).ToList().ToAsyncEnumerable();
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<int> DeleteByPrefixAsync(string owner, string prefix, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var doomed = _tokens.Values.Where(t => t.Owner == owner && t.Prefix == prefix).Select(t => t.TokenHash).ToList();
+            doomed.ForEach(hash => _tokens.Remove(hash));
+            return ValueTask.FromResult(doomed.Count);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask TouchAsync(string tokenHash, DateTimeOffset usedAt, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_tokens.TryGetValue(tokenHash, out var token) && token.LastUsedAt < usedAt)
+            {
+                _tokens[tokenHash] = token with { LastUsedAt = usedAt };
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,82 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Windmill.Webhooks.Audit;
+using static Windmill.Webhooks.Storage.Sqlite.SqliteValues;
+
+namespace Windmill.Webhooks.Storage.Sqlite;
+
+/// <summary>The SQLite <see cref="IAuditSink"/>, which can also read its entries back.</summary>
+public sealed class SqliteAuditSink : IAuditSink, IAuditLogReader
+{
+    private const string Columns = "id, workspace_id, timestamp, username, operation, action_kind, resource, parameters";
+    private readonly SqliteDatabase _database;
+
+    /// <summary>Creates the sink over <paramref name="database"/>.</summary>
+    public SqliteAuditSink(SqliteDatabase database) => _database = database;
+
+    /// <inheritdoc />
+    public async ValueTask WriteAsync(AuditEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        await _database.WriteAsync(connection =>
+        {
+            using var insert = connection.Command("""
+                INSERT INTO audit (workspace_id, timestamp, username, operation, action_kind, resource, parameters)
+                VALUES ($ws, $at, $user, $operation, $kind, $resource, $parameters)
+                """,
+                ("$ws", entry.WorkspaceId), ("$at", ToDb(entry.Timestamp)), ("$user", entry.Username), ("$operation", entry.Operation),
+                ("$kind", entry.ActionKind.ToString()), ("$resource", entry.Resource),
+                ("$parameters", entry.Parameters is null ? null : JsonSerializer.Serialize(entry.Parameters)));
+            return insert.ExecuteNonQuery();
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<AuditEntry>> ListAsync(AuditQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var sql = new StringBuilder($"SELECT {Columns} FROM audit WHERE workspace_id = $ws");
+        var parameters = new List<(string, object?)> { ("$ws", query.WorkspaceId), ("$limit", query.Limit), ("$offset", query.Offset) };
+        void Filter(string column, string name, object? value)
+        {
+            if (value is not null)
+            {
+                sql.Append(" AND ").Append(column).Append(' ').Append(name);
+                parameters.Add((name.Split(' ')[^1], value));
+            }
+        }
+
+        Filter("username", "= $user", query.Username);
+        Filter("operation", "= $operation", query.Operation);
+        Filter("resource", "= $resource", query.Resource);
+        Filter("action_kind", "= $kind", query.ActionKind?.ToString());
+        Filter("id", "< $before", query.BeforeId);
+        sql.Append(" ORDER BY id DESC LIMIT $limit OFFSET $offset");
+
+        var entries = new List<AuditEntry>();
+        await foreach (var entry in _database.QueryAsync(sql.ToString(), Read, cancellationToken, parameters.ToArray()).ConfigureAwait(false))
+        {
+            entries.Add(entry);
+        }
+
+        return entries;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<AuditEntry?> GetAsync(string workspaceId, long id, CancellationToken cancellationToken) =>
+        _database.QuerySingleAsync($"SELECT {Columns} FROM audit WHERE workspace_id = $ws AND id = $id", Read, cancellationToken,
+            ("$ws", workspaceId), ("$id", id));
+
+    private static AuditEntry Read(SqliteDataReader reader) => new()
+    {
+        Id = reader.GetInt64(0),
+        WorkspaceId = reader.GetString(1),
+        Timestamp = Instant(reader, 2),
+        Username = reader.GetString(3),
+        Operation = reader.GetString(4),
+        ActionKind = Enum.Parse<AuditActionKind>(reader.GetString(5)),
+        Resource = NullableString(reader, 6),
+        Parameters = reader.IsDBNull(7) ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(7)),
+    };
+}

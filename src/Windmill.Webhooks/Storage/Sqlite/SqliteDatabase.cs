@@ -1,0 +1,257 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Windmill.Webhooks.Storage.Sqlite;
+
+/// <summary>
+/// One SQLite database shared by the SQLite stores. Reads use pooled connections (WAL lets them run
+/// beside the writer). All writes go through one connection and are <b>group-committed</b>: the writes
+/// that arrive while a commit is in flight share the next transaction, and each caller is answered
+/// only after the commit that holds its write.
+/// </summary>
+public sealed partial class SqliteDatabase : IAsyncDisposable
+{
+    private readonly string _connectionString;
+    private readonly SqliteStorageOptions _options;
+    private readonly ILogger<SqliteDatabase> _logger;
+    private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SemaphoreSlim _initGate = new(1, 1);
+    private SqliteConnection? _writer;
+    private Task? _writeLoop;
+    private volatile bool _initialized;
+
+    /// <summary>Creates the database over <see cref="SqliteStorageOptions.ConnectionString"/>; nothing is opened yet.</summary>
+    public SqliteDatabase(IOptions<SqliteStorageOptions> options, ILogger<SqliteDatabase> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _logger = logger;
+        var builder = new SqliteConnectionStringBuilder(_options.ConnectionString)
+        {
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+        };
+        _connectionString = builder.ToString();
+        DataSource = builder.DataSource;
+    }
+
+    /// <summary>The database file.</summary>
+    public string DataSource { get; }
+
+    /// <summary>Opens the database, applies pending migrations and starts the writer. Safe to call often.</summary>
+    public async ValueTask EnsureInitializedAsync(CancellationToken cancellationToken)
+    {
+        if (_initialized)
+        {
+            return;
+        }
+
+        await _initGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_initialized)
+            {
+                return;
+            }
+
+            var writer = new SqliteConnection(_connectionString);
+            writer.Open();
+            Execute(writer, $"PRAGMA journal_mode = WAL; PRAGMA synchronous = {SynchronousMode(_options.Synchronous)}; PRAGMA busy_timeout = 30000;");
+            SqliteSchema.Migrate(writer);
+            _writer = writer;
+            _writeLoop = Task.Run(WriteLoopAsync, CancellationToken.None);
+            _initialized = true;
+            Log.Opened(_logger, DataSource, SqliteSchema.LatestVersion);
+        }
+        finally
+        {
+            _initGate.Release();
+        }
+    }
+
+    /// <summary>Opens a pooled connection for reading.</summary>
+    public async ValueTask<SqliteConnection> OpenReadConnectionAsync(CancellationToken cancellationToken)
+    {
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+
+    /// <summary>Streams the rows of a read query, mapped by <paramref name="read"/>.</summary>
+    internal async IAsyncEnumerable<T> QueryAsync<T>(string sql, Func<SqliteDataReader, T> read,
+        [EnumeratorCancellation] CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        var connection = await OpenReadConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.Command(sql, parameters);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    yield return read(reader);
+                }
+            }
+        }
+    }
+
+    /// <summary>The first row of a read query, or the default.</summary>
+    internal async ValueTask<T?> QuerySingleAsync<T>(string sql, Func<SqliteDataReader, T> read, CancellationToken cancellationToken,
+        params (string Name, object? Value)[] parameters)
+    {
+        await foreach (var row in QueryAsync(sql, read, cancellationToken, parameters).ConfigureAwait(false))
+        {
+            return row;
+        }
+
+        return default;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> inside the next group commit and returns its result once that commit
+    /// is durable. If <paramref name="write"/> throws, only its own changes are rolled back.
+    /// </summary>
+    public async ValueTask<T> WriteAsync<T>(Func<SqliteConnection, T> write, CancellationToken cancellationToken)
+    {
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        var pending = new PendingWrite(connection => write(connection));
+        ObjectDisposedException.ThrowIf(!_writes.Writer.TryWrite(pending), this);
+
+        // Once queued, the write happens whether or not this caller still waits for it.
+        return (T)(await pending.Completion.Task.ConfigureAwait(false))!;
+    }
+
+    /// <summary>Stops the writer after the queued writes and closes the database.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _writes.Writer.TryComplete();
+        if (_writeLoop is not null)
+        {
+            await _writeLoop.ConfigureAwait(false);
+        }
+
+        if (_writer is not null)
+        {
+            await _writer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
+        _initGate.Dispose();
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingWrite>(_options.MaxWritesPerCommit);
+        var reader = _writes.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < _options.MaxWritesPerCommit && reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+
+            Commit(batch);
+            batch.Clear();
+        }
+    }
+
+    private void Commit(List<PendingWrite> batch)
+    {
+        var connection = _writer!;
+        var results = new object?[batch.Count];
+        var errors = new Exception?[batch.Count];
+        try
+        {
+            Execute(connection, "BEGIN IMMEDIATE");
+            for (var i = 0; i < batch.Count; i++)
+            {
+                Execute(connection, "SAVEPOINT write");
+                try
+                {
+                    results[i] = batch[i].Write(connection);
+                    Execute(connection, "RELEASE write");
+                }
+#pragma warning disable CA1031 // One failed write is handed to its own caller; the rest of the batch commits.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    errors[i] = e;
+                    Execute(connection, "ROLLBACK TO write; RELEASE write");
+                }
+            }
+
+            Execute(connection, "COMMIT");
+        }
+#pragma warning disable CA1031 // A failed commit fails every write in it, reported to each caller.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Log.CommitFailed(_logger, e, batch.Count);
+            TryRollback(connection);
+            foreach (var pending in batch)
+            {
+                pending.Completion.TrySetException(e);
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (errors[i] is { } error)
+            {
+                batch[i].Completion.TrySetException(error);
+            }
+            else
+            {
+                batch[i].Completion.TrySetResult(results[i]);
+            }
+        }
+    }
+
+    private static void TryRollback(SqliteConnection connection)
+    {
+        try
+        {
+            if (!connection.AutoCommit())
+            {
+                Execute(connection, "ROLLBACK");
+            }
+        }
+        catch (SqliteException)
+        {
+            // Already rolled back by SQLite itself.
+        }
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static string SynchronousMode(string value) => value.ToUpperInvariant() switch
+    {
+        "OFF" or "NORMAL" or "FULL" or "EXTRA" => value.ToUpperInvariant(),
+        _ => throw new ArgumentException($"SQLite synchronous mode must be OFF, NORMAL, FULL or EXTRA, not '{value}'."),
+    };
+
+    private sealed class PendingWrite(Func<SqliteConnection, object?> write)
+    {
+        public Func<SqliteConnection, object?> Write { get; } = write;
+
+        public TaskCompletionSource<object?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
+
+internal static class SqliteConnectionExtensions
+{
+    public static bool AutoCommit(this SqliteConnection connection) =>
+        SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) != 0;
+}

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Windmill.Webhooks.Tokens;
+using static Windmill.Webhooks.Storage.Sqlite.SqliteValues;
+
+namespace Windmill.Webhooks.Storage.Sqlite;
+
+/// <summary>The SQLite <see cref="ITokenStore"/>. It stores SHA-256 hashes, never a plaintext token.</summary>
+public sealed class SqliteTokenStore : ITokenStore
+{
+    private const string Columns = "token_hash, token_prefix, owner, label, workspace_id, scopes, expiration, created_at, last_used_at, super_admin, read_only";
+    private readonly SqliteDatabase _database;
+
+    /// <summary>Creates the store over <paramref name="database"/>.</summary>
+    public SqliteTokenStore(SqliteDatabase database) => _database = database;
+
+    /// <inheritdoc />
+    public async ValueTask CreateAsync(ApiToken token, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        await _database.WriteAsync(connection =>
+        {
+            using var insert = connection.Command($"""
+                INSERT INTO token ({Columns}) VALUES ($hash, $prefix, $owner, $label, $ws, $scopes, $expiration, $created, $used, $super, $readonly)
+                """,
+                ("$hash", token.TokenHash), ("$prefix", token.Prefix), ("$owner", token.Owner), ("$label", token.Label), ("$ws", token.WorkspaceId),
+                ("$scopes", token.Scopes is null ? null : JsonSerializer.Serialize(token.Scopes)), ("$expiration", ToDb(token.Expiration)),
+                ("$created", ToDb(token.CreatedAt)), ("$used", ToDb(token.LastUsedAt)), ("$super", token.SuperAdmin), ("$readonly", token.ReadOnly));
+            try
+            {
+                return insert.ExecuteNonQuery();
+            }
+            catch (SqliteException e) when (e.IsConstraintViolation())
+            {
+                throw new InvalidOperationException("A token with the same hash or prefix already exists.");
+            }
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<ApiToken?> FindByHashAsync(string tokenHash, CancellationToken cancellationToken) =>
+        _database.QuerySingleAsync($"SELECT {Columns} FROM token WHERE token_hash = $hash", Read, cancellationToken, ("$hash", tokenHash));
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<ApiToken> ListByOwnerAsync(string owner, CancellationToken cancellationToken) =>
+        _database.QueryAsync($"SELECT {Columns} FROM token WHERE owner = $owner ORDER BY created_at DESC, rowid DESC", Read, cancellationToken, ("$owner", owner));
+
+    /// <inheritdoc />
+    public ValueTask<int> DeleteByPrefixAsync(string owner, string prefix, CancellationToken cancellationToken) =>
+        _database.WriteAsync(connection =>
+        {
+            using var delete = connection.Command("DELETE FROM token WHERE owner = $owner AND token_prefix = $prefix", ("$owner", owner), ("$prefix", prefix));
+            return delete.ExecuteNonQuery();
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask TouchAsync(string tokenHash, DateTimeOffset usedAt, CancellationToken cancellationToken) =>
+        await _database.WriteAsync(connection =>
+        {
+            using var touch = connection.Command("UPDATE token SET last_used_at = max(last_used_at, $at) WHERE token_hash = $hash",
+                ("$hash", tokenHash), ("$at", ToDb(usedAt)));
+            return touch.ExecuteNonQuery();
+        }, cancellationToken).ConfigureAwait(false);
+
+    private static ApiToken Read(SqliteDataReader reader) => new()
+    {
+        TokenHash = reader.GetString(0),
+        Prefix = reader.GetString(1),
+        Owner = reader.GetString(2),
+        Label = NullableString(reader, 3),
+        WorkspaceId = NullableString(reader, 4),
+        Scopes = reader.IsDBNull(5) ? null : JsonSerializer.Deserialize<string[]>(reader.GetString(5)),
+        Expiration = NullableInstant(reader, 6),
+        CreatedAt = Instant(reader, 7),
+        LastUsedAt = Instant(reader, 8),
+        SuperAdmin = reader.GetBoolean(9),
+        ReadOnly = reader.GetBoolean(10),
+    };
+}

@@ -1,0 +1,40 @@
+using System.Text.Json;
+
+namespace Windmill.Webhooks;
+
+/// <summary>Options of Windmill.Webhooks, bound from configuration section <c>Windmill</c> by the sample.</summary>
+public sealed class WindmillWebhooksOptions
+{
+    /// <summary>The workspace that <c>AddScript</c> deploys into unless told otherwise. Default <c>demo</c>.</summary>
+    public string DefaultWorkspace { get; set; } = "demo";
+
+    /// <summary>
+    /// When set, this exact string is accepted as a superadmin token for user <c>admin</c>, like
+    /// Windmill's <c>SUPERADMIN_SECRET</c>. It is never stored.
+    /// </summary>
+    public string? AdminToken { get; set; }
+
+    /// <summary>How long a synchronous webhook waits for its job. Default 600 s, as in Windmill.</summary>
+    public TimeSpan SyncWaitTimeout { get; set; } = TimeSpan.FromSeconds(600);
+
+    /// <summary>
+    /// Whether a synchronous webhook cancels its job when the wait times out, as Windmill does.
+    /// Default <see langword="false"/>: the job keeps running and its id is returned in a header.
+    /// </summary>
+    public bool CancelJobOnSyncTimeout { get; set; }
+
+    /// <summary>How many jobs run at once in this process. Default 32.</summary>
+    public int WorkerCount { get; set; } = 32;
+
+    /// <summary>How often a job found running at start-up is re-queued before it fails. Default 3, as in Windmill.</summary>
+    public int MaxJobRestarts { get; set; } = 3;
+
+    /// <summary>How long running jobs may finish on shutdown before they are re-queued. Default 10 s.</summary>
+    public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Whether a failed job's error carries the exception's stack trace. Default <see langword="false"/>.</summary>
+    public bool IncludeStackTraceInJobErrors { get; set; }
+
+    /// <summary>How script arguments and results are (de)serialized. Default: web defaults (camelCase, case-insensitive).</summary>
+    public JsonSerializerOptions SerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);
+}
