@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Windmill.Webhooks;
@@ -23,6 +24,9 @@ public sealed class WindmillWebhooksOptions
     /// </summary>
     public bool CancelJobOnSyncTimeout { get; set; }
 
+    /// <summary>The largest webhook body accepted, in bytes; larger ones get 413. Default 2 MiB, as in Windmill.</summary>
+    public long MaxRequestBodySize { get; set; } = 2 * 1024 * 1024;
+
     /// <summary>How many jobs run at once in this process. Default 32.</summary>
     public int WorkerCount { get; set; } = 32;
 
@@ -36,5 +40,9 @@ public sealed class WindmillWebhooksOptions
     public bool IncludeStackTraceInJobErrors { get; set; }
 
     /// <summary>How script arguments and results are (de)serialized. Default: web defaults (camelCase, case-insensitive).</summary>
-    public JsonSerializerOptions SerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);
+    public JsonSerializerOptions SerializerOptions { get; set; } = new(JsonSerializerDefaults.Web)
+    {
+        // Results go out as application/json, never into HTML: no need to escape quotes or non-ASCII text.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 }

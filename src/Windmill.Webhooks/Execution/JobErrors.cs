@@ -6,6 +6,8 @@ namespace Windmill.Webhooks.Execution;
 /// <summary>Builds job results in Windmill's error shape.</summary>
 internal static class JobErrors
 {
+    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static JsonElement Create(string name, string message, string? stack = null, IEnumerable<KeyValuePair<string, string?>>? extra = null)
     {
         var error = new JsonObject { ["name"] = name, ["message"] = message };
@@ -19,7 +21,7 @@ internal static class JobErrors
             error[key] = value;
         }
 
-        return JsonSerializer.SerializeToElement(new JsonObject { ["error"] = error });
+        return JsonSerializer.SerializeToElement(new JsonObject { ["error"] = error }, Relaxed);
     }
 
     public static JsonElement Canceled(string canceledBy, string? reason) =>

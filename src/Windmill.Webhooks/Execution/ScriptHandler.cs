@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Schema;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -14,6 +15,9 @@ namespace Windmill.Webhooks.Execution;
 /// </summary>
 internal sealed class ScriptHandler
 {
+    // Parameters carry their own nullability (see ParameterBinding.IsRequired); types alone do not.
+    private static readonly JsonSchemaExporterOptions SchemaOptions = new() { TreatNullObliviousAsNonNullable = true };
+
     private readonly Delegate _handler;
     private readonly ParameterBinding[] _bindings;
     private readonly Func<object?, ValueTask<object?>> _unwrapResult;
@@ -36,6 +40,11 @@ internal sealed class ScriptHandler
 
     public static ScriptHandler Create(Delegate handler, JsonSerializerOptions json, IServiceProviderIsService? services)
     {
+        if (json.TypeInfoResolver is null)
+        {
+            json = new JsonSerializerOptions(json) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
+        }
+
         var nullability = new NullabilityInfoContext();
         var bindings = handler.Method.GetParameters()
             .Select(p => ParameterBinding.For(p, nullability, services))
@@ -92,7 +101,7 @@ internal sealed class ScriptHandler
         var required = new JsonArray();
         foreach (var binding in bindings.Where(b => b.IsArgument))
         {
-            var schema = json.GetJsonSchemaAsNode(binding.Parameter.ParameterType);
+            var schema = json.GetJsonSchemaAsNode(binding.Parameter.ParameterType, SchemaOptions);
             if (schema is JsonObject objectSchema && binding.Parameter.HasDefaultValue)
             {
                 objectSchema["default"] = JsonSerializer.SerializeToNode(binding.Parameter.DefaultValue, json);

@@ -1,0 +1,18 @@
+using Windmill.Webhooks.Sample;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services
+    .AddWindmillWebhooks(options => builder.Configuration.GetSection("Windmill").Bind(options))
+    .UseSqlite(builder.Configuration.GetConnectionString("Windmill") ?? "Data Source=windmill.db")
+    .AddSampleScripts();
+
+builder.Services.AddHostedService<AdminTokenBootstrapper>();
+builder.Services.AddHostedService<WebhookUrlLogger>();
+
+var app = builder.Build();
+app.MapWindmillWebhooks();
+app.Run();
+
+/// <summary>The sample's entry point, visible to <c>WebApplicationFactory</c> in the tests.</summary>
+public partial class Program;

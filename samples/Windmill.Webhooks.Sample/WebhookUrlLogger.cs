@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using Windmill.Webhooks;
+using Windmill.Webhooks.Scripts;
+
+namespace Windmill.Webhooks.Sample;
+
+/// <summary>Once the server listens, logs the four webhook URLs of every script; never a token.</summary>
+internal sealed partial class WebhookUrlLogger(IHostApplicationLifetime lifetime, IServer server, IScriptStore scripts,
+    IOptions<WindmillWebhooksOptions> options, ILogger<WebhookUrlLogger> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        {
+            await started.Task.WaitAsync(stoppingToken);
+        }
+
+        var origin = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost:8000";
+        var workspace = options.Value.DefaultWorkspace;
+        var api = $"{origin.TrimEnd('/')}/api/w/{workspace}/jobs";
+        await foreach (var script in scripts.ListAsync(workspace, stoppingToken))
+        {
+            LogUrls(logger, script.Path,
+                $"{api}/run/p/{script.Path}", $"{api}/run/h/{script.Hash}",
+                $"{api}/run_wait_result/p/{script.Path}", $"{api}/run_wait_result/h/{script.Hash}");
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Information,
+        "Webhooks of {Path}:\n  async by path: POST {AsyncByPath}\n  async by hash: POST {AsyncByHash}\n  sync by path:  POST {SyncByPath}\n  sync by hash:  POST {SyncByHash}")]
+    private static partial void LogUrls(ILogger logger, string path, string asyncByPath, string asyncByHash, string syncByPath, string syncByHash);
+}

@@ -1,0 +1,34 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Windmill.Webhooks.AspNetCore.Authentication;
+using Windmill.Webhooks.AspNetCore.Endpoints;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps Windmill's webhook, job and script routes.</summary>
+public static class WindmillWebhooksEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps, under <paramref name="prefix"/>, the routes of Windmill's API that this library serves, in
+    /// Windmill's wire format: <c>/w/{workspace}/jobs/run/…</c>, <c>/jobs/run_wait_result/…</c>,
+    /// <c>/jobs_u/…</c> and <c>/scripts/get/…</c>. Returns the group's builder, so the host can add
+    /// <c>RequireRateLimiting</c>, <c>RequireCors</c>, <c>WithRequestTimeout</c> and the like.
+    /// </summary>
+    public static IEndpointConventionBuilder MapWindmillWebhooks(this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string prefix = "/api")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var prefixes = endpoints.ServiceProvider.GetService<WindmillRoutePrefixes>()
+            ?? throw new InvalidOperationException(
+                "Unable to find the required services. Add them by calling 'builder.Services.AddWindmillWebhooks()' in the application's service configuration.");
+        prefixes.Add(prefix);
+
+        var group = endpoints.MapGroup(prefix);
+        var workspace = group.MapGroup("/w/{workspace}");
+        WebhookEndpoints.Map(workspace);
+        JobEndpoints.Map(workspace);
+        ScriptEndpoints.Map(workspace);
+        return group;
+    }
+}

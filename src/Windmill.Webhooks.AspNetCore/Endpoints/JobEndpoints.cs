@@ -1,0 +1,145 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Windmill.Webhooks.AspNetCore.Authentication;
+using Windmill.Webhooks.Audit;
+using Windmill.Webhooks.Jobs;
+
+namespace Windmill.Webhooks.AspNetCore.Endpoints;
+
+/// <summary>
+/// The <c>jobs_u</c> routes: read and cancel one job by id. As in Windmill, they take an optional
+/// token and answer 400 (not 401) without one.
+/// </summary>
+internal static class JobEndpoints
+{
+    public static void Map(RouteGroupBuilder workspace)
+    {
+        var jobs = workspace.MapGroup("/jobs_u").AllowAnonymous();
+        jobs.MapGet("/get/{id}", GetAsync);
+        jobs.MapGet("/completed/get_result/{id}", GetResultAsync);
+        jobs.MapGet("/completed/get_result_maybe/{id}", GetResultMaybeAsync);
+        jobs.MapPost("/queue/cancel/{id}", CancelAsync);
+    }
+
+    private static Task<IResult> GetAsync(string workspace, string id, HttpContext context, IJobRunner runner) =>
+        WithJobAsync(workspace, id, context, runner, job =>
+        {
+            var noLogs = string.Equals(context.Request.Query["no_logs"], "true", StringComparison.OrdinalIgnoreCase);
+            return Json(JobJson.From(job, includeLogs: !noLogs), WindmillJsonContext.Wire.JobJson);
+        });
+
+    private static Task<IResult> GetResultAsync(string workspace, string id, HttpContext context, IJobRunner runner) =>
+        WithJobAsync(workspace, id, context, runner, job => job.IsCompleted
+            ? TypedResults.Text(job.Result?.GetRawText() ?? "null", SyncResponse.JsonContentType)
+            : WindmillErrors.NotFound($"Completed job {job.Id} not found"));
+
+    private static async Task<IResult> GetResultMaybeAsync(string workspace, string id, HttpContext context, IJobRunner runner)
+    {
+        if (await RequireCallerAsync(context) is { } unauthenticated)
+        {
+            return unauthenticated;
+        }
+
+        if (!Guid.TryParse(id, out var jobId))
+        {
+            return InvalidId(id);
+        }
+
+        // An unknown job answers like an unfinished one, as in Windmill.
+        var job = await runner.GetAsync(workspace, jobId, context.RequestAborted);
+        var getStarted = string.Equals(context.Request.Query["get_started"], "true", StringComparison.OrdinalIgnoreCase);
+        var body = job is { IsCompleted: true }
+            ? new ResultMaybeJson(true, job.Status == JobStatus.Success, true, job.Result)
+            : new ResultMaybeJson(getStarted ? job?.Status == JobStatus.Running : null, null, false, null);
+        return Json(body, WindmillJsonContext.Wire.ResultMaybeJson);
+    }
+
+    private static async Task<IResult> CancelAsync(string workspace, string id, HttpContext context, IJobRunner runner, IAuditSink audit,
+        TimeProvider time)
+    {
+        if (await RequireCallerAsync(context) is { } unauthenticated)
+        {
+            return unauthenticated;
+        }
+
+        if (!Guid.TryParse(id, out var jobId))
+        {
+            return InvalidId(id);
+        }
+
+        string? reason = null;
+        if (context.Request.ContentLength is > 0 || context.Request.ContentType is not null)
+        {
+            try
+            {
+                reason = (await JsonSerializer.DeserializeAsync(context.Request.Body, WindmillJsonContext.Wire.CancelRequestJson, context.RequestAborted))?.Reason;
+            }
+            catch (JsonException e)
+            {
+                return WindmillErrors.BadRequest("invalid json: " + e.Message);
+            }
+        }
+
+        var caller = context.User.ToCaller();
+        var outcome = await runner.CancelAsync(workspace, jobId, caller.Username, reason, context.RequestAborted);
+        switch (outcome)
+        {
+            case CancelOutcome.NotFound:
+                return WindmillErrors.NotFound($"queued job id {jobId} does not exist");
+            case CancelOutcome.AlreadyCompleted:
+                return WindmillErrors.Text(StatusCodes.Status200OK, $"queued job id {jobId} is already completed");
+            default:
+                await audit.WriteAsync(new AuditEntry
+                {
+                    WorkspaceId = workspace,
+                    Timestamp = time.GetUtcNow(),
+                    Username = caller.Username,
+                    Operation = "jobs.cancel",
+                    ActionKind = AuditActionKind.Delete,
+                    Resource = jobId.ToString(),
+                    Parameters = reason is null ? null : new Dictionary<string, string> { ["reason"] = reason },
+                }, CancellationToken.None);
+                return WindmillErrors.Text(StatusCodes.Status200OK, jobId.ToString());
+        }
+    }
+
+    private static async Task<IResult> WithJobAsync(string workspace, string id, HttpContext context, IJobRunner runner, Func<Job, IResult> respond)
+    {
+        if (await RequireCallerAsync(context) is { } unauthenticated)
+        {
+            return unauthenticated;
+        }
+
+        if (!Guid.TryParse(id, out var jobId))
+        {
+            return InvalidId(id);
+        }
+
+        var job = await runner.GetAsync(workspace, jobId, context.RequestAborted);
+        return job is null ? WindmillErrors.NotFound($"Job {jobId} not found") : respond(job);
+    }
+
+    // Jobs are never run by anonymous users here, so without a valid token there is nothing to see.
+    private static async Task<IResult?> RequireCallerAsync(HttpContext context)
+    {
+        var result = await context.AuthenticateAsync(WindmillTokenDefaults.AuthenticationScheme);
+        if (result.Succeeded)
+        {
+            context.User = result.Principal;
+            return null;
+        }
+
+        return WindmillErrors.BadRequest("As a non logged in user, you can only see jobs ran by anonymous users");
+    }
+
+    private static ContentHttpResult InvalidId(string id) =>
+        WindmillErrors.BadRequest($"invalid job id: {(id.Length <= 64 ? id : id[..64] + "…")}: expected a UUID");
+
+    private static ContentHttpResult Json<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
+        TypedResults.Text(JsonSerializer.Serialize(value, type), SyncResponse.JsonContentType);
+}

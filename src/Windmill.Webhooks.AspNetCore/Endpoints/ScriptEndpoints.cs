@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Windmill.Webhooks.AspNetCore.Authentication;
+using Windmill.Webhooks.Scripts;
+
+namespace Windmill.Webhooks.AspNetCore.Endpoints;
+
+/// <summary>The script read routes: the newest version at a path, or exactly one hash, as Windmill's <c>Script</c> JSON.</summary>
+internal static class ScriptEndpoints
+{
+    // Lineage is linear; this bounds the walk over a corrupt store.
+    private const int MaxLineage = 1000;
+
+    public static void Map(RouteGroupBuilder workspace)
+    {
+        var scripts = workspace.MapGroup("/scripts").RequireAuthorization(WindmillTokenDefaults.PolicyName);
+        scripts.MapGet("/get/p/{**path}", GetByPathAsync);
+        scripts.MapGet("/get/h/{hash}", GetByHashAsync);
+    }
+
+    private static async Task<IResult> GetByPathAsync(string workspace, string path, IScriptStore store, ScriptCatalog catalog, HttpContext context)
+    {
+        if (!ScriptPaths.IsValid(path))
+        {
+            return WindmillErrors.BadRequest($"invalid script path: {path}");
+        }
+
+        await catalog.EnsureDeployedAsync(context.RequestAborted);
+        var script = await store.GetLatestAsync(workspace, path, context.RequestAborted);
+        return script is null ? WindmillErrors.NotFound($"Script not found at name {path}") : await RespondAsync(script, store, context);
+    }
+
+    private static async Task<IResult> GetByHashAsync(string workspace, string hash, IScriptStore store, ScriptCatalog catalog, HttpContext context)
+    {
+        if (!ScriptHash.TryParse(hash, out var parsed))
+        {
+            return WindmillErrors.BadRequest($"invalid script hash: {hash}: expected 16 hex characters");
+        }
+
+        await catalog.EnsureDeployedAsync(context.RequestAborted);
+        var script = await store.GetByHashAsync(workspace, parsed, context.RequestAborted);
+        return script is null ? WindmillErrors.NotFound($"Script not found at hash {parsed}") : await RespondAsync(script, store, context);
+    }
+
+    private static async Task<IResult> RespondAsync(ScriptVersion script, IScriptStore store, HttpContext context)
+    {
+        var parents = new List<string>();
+        for (var parent = script.ParentHash; parent is { } hash && parents.Count < MaxLineage;)
+        {
+            parents.Add(hash.ToString());
+            parent = (await store.GetByHashAsync(script.Workspace, hash, context.RequestAborted))?.ParentHash;
+        }
+
+        return TypedResults.Text(
+            System.Text.Json.JsonSerializer.Serialize(ScriptJson.From(script, parents), WindmillJsonContext.Wire.ScriptJson),
+            SyncResponse.JsonContentType);
+    }
+}

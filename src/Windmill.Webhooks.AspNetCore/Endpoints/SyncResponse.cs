@@ -1,0 +1,47 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Windmill.Webhooks.Jobs;
+
+namespace Windmill.Webhooks.AspNetCore.Endpoints;
+
+/// <summary>Waits for a synchronous webhook's job and answers as Windmill does (windmill-api.md §2.2, §2.3).</summary>
+internal static class SyncResponse
+{
+    public const string JsonContentType = "application/json";
+
+    public static async Task<IResult> WaitAsync(Job job, HttpContext context, IJobRunner runner, WindmillWebhooksOptions options, TimeProvider time)
+    {
+        using var timeout = new CancellationTokenSource(options.SyncWaitTimeout, time);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, context.RequestAborted);
+        Job? completed;
+        try
+        {
+            completed = await runner.WaitForCompletionAsync(job.Workspace, job.Id, wait.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            if (options.CancelJobOnSyncTimeout)
+            {
+                await runner.CancelAsync(job.Workspace, job.Id, "timeout", "the synchronous wait timed out", CancellationToken.None);
+            }
+
+            context.Response.Headers[WindmillHeaders.JobId] = job.Id.ToString();
+            var seconds = ((long)options.SyncWaitTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            return WindmillErrors.ExecutionError($"timeout after {seconds}s");
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return TypedResults.Empty; // the caller left; the job runs on
+        }
+
+        return completed is null
+            ? WindmillErrors.NotFound($"Job {job.Id} not found")
+            : Result(completed);
+    }
+
+    /// <summary>200 with the result JSON on success; 422 with the <c>{"error": …}</c> JSON otherwise.</summary>
+    public static IResult Result(Job completed) => TypedResults.Text(
+        completed.Result?.GetRawText() ?? "null",
+        JsonContentType,
+        statusCode: completed.Status == JobStatus.Success ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity);
+}

@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Windmill.Webhooks.AspNetCore.Endpoints;
+
+/// <summary>
+/// The one place that writes errors, in Windmill's format: <c>text/plain</c>, the body being the
+/// error's prefix and message, such as <c>Not found: …</c>.
+/// </summary>
+internal static class WindmillErrors
+{
+    public const string TextContentType = "text/plain; charset=utf-8";
+
+    public static ContentHttpResult BadRequest(string message) => Text(StatusCodes.Status400BadRequest, "Bad request: " + message);
+
+    public static ContentHttpResult Unauthorized() => Text(StatusCodes.Status401Unauthorized, "Not authorized: Unauthorized");
+
+    public static ContentHttpResult PermissionDenied(string message) => Text(StatusCodes.Status403Forbidden, "Permission denied: " + message);
+
+    public static ContentHttpResult NotFound(string message) => Text(StatusCodes.Status404NotFound, "Not found: " + message);
+
+    /// <summary>Windmill's <c>ExecutionErr</c>: a 500 whose body is the bare message, such as <c>timeout after 600s</c>.</summary>
+    public static ContentHttpResult ExecutionError(string message) => Text(StatusCodes.Status500InternalServerError, message);
+
+    public static ContentHttpResult Text(int status, string body) => TypedResults.Text(body, TextContentType, statusCode: status);
+}

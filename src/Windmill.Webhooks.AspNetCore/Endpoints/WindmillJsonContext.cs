@@ -1,0 +1,32 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Windmill.Webhooks.AspNetCore.Endpoints;
+
+/// <summary>Source-generated serialization of the wire types, in Windmill's snake_case.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    Converters = [typeof(WindmillTimestampConverter)])]
+[JsonSerializable(typeof(JobJson))]
+[JsonSerializable(typeof(List<JobJson>))]
+[JsonSerializable(typeof(ResultMaybeJson))]
+[JsonSerializable(typeof(ScriptJson))]
+[JsonSerializable(typeof(CancelRequestJson))]
+[JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
+internal sealed partial class WindmillJsonContext : JsonSerializerContext
+{
+    /// <summary>The context the routes write with: like Windmill, it leaves quotes and non-ASCII text unescaped.</summary>
+    public static WindmillJsonContext Wire { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new WindmillTimestampConverter() },
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}
+
+/// <summary>The body of a cancel request.</summary>
+internal sealed record CancelRequestJson(string? Reason);
