@@ -1,0 +1,252 @@
+using System.Text.Json;
+using Windmill.Webhooks.Jobs;
+using Windmill.Webhooks.Scripts;
+using Xunit;
+
+namespace Windmill.Webhooks.Specification.Tests;
+
+/// <summary>
+/// What every <see cref="IJobRunner"/> must do. Inherit it and implement <see cref="CreateRunnerAsync"/>,
+/// returning a started runner over empty storage that executes jobs with the given executor.
+/// Runners that are <see cref="IAsyncDisposable"/> are disposed after each test.
+/// </summary>
+public abstract class JobRunnerSpecification : IAsyncLifetime
+{
+    private readonly List<IJobRunner> _runners = [];
+
+    /// <summary>The executor the runner under test must use.</summary>
+    protected ScriptedExecutor Executor { get; } = new();
+
+    /// <summary>Creates a started runner over empty storage that executes jobs with <paramref name="executor"/>.</summary>
+    protected abstract Task<IJobRunner> CreateRunnerAsync(ScriptedExecutor executor);
+
+    /// <summary>A new job request for the tests.</summary>
+    protected static NewJob Request(JsonElement args, string path = "u/alice/hello", string createdBy = "alice", string workspace = "demo", Guid? id = null) => new()
+    {
+        Workspace = workspace,
+        ScriptPath = path,
+        ScriptHash = new ScriptHash(0x0a1b2c3d4e5f6789),
+        Language = "csharp",
+        Args = args,
+        CreatedBy = createdBy,
+        PermissionedAs = "u/" + createdBy,
+        TriggerKind = "webhook",
+        Id = id,
+    };
+
+    [Fact]
+    public async Task Enqueued_job_reads_back_with_what_was_asked()
+    {
+        var runner = await StartAsync();
+
+        var job = await runner.EnqueueAsync(Request(ScriptedExecutor.Block()), CancellationToken.None);
+        var read = await runner.GetAsync("demo", job.Id, CancellationToken.None);
+
+        Assert.NotNull(read);
+        Assert.NotEqual(Guid.Empty, job.Id);
+        Assert.Equal("demo", read.Workspace);
+        Assert.Equal("u/alice/hello", read.ScriptPath);
+        Assert.Equal(new ScriptHash(0x0a1b2c3d4e5f6789), read.ScriptHash);
+        Assert.Equal(ScriptedExecutor.Block().GetRawText(), read.Args.GetRawText());
+        Assert.Equal("alice", read.CreatedBy);
+        Assert.Equal("u/alice", read.PermissionedAs);
+        Assert.Equal("webhook", read.TriggerKind);
+        Assert.Equal(job.CreatedAt, read.CreatedAt);
+        Assert.False(read.IsCompleted);
+        Executor.Release();
+    }
+
+    [Fact]
+    public async Task Job_runs_in_the_background_and_completes_with_its_result()
+    {
+        var runner = await StartAsync();
+
+        var job = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(new { answer = 42 })), CancellationToken.None);
+        var completed = await runner.WaitForCompletionAsync("demo", job.Id, CancellationToken.None);
+
+        Assert.NotNull(completed);
+        Assert.Equal(JobStatus.Success, completed.Status);
+        Assert.Equal("""{"answer":42}""", completed.Result?.GetRawText());
+        Assert.NotNull(completed.StartedAt);
+        Assert.NotNull(completed.CompletedAt);
+        Assert.Equal(1, Executor.Executions(job.Id));
+    }
+
+    [Fact]
+    public async Task Failed_execution_completes_as_failure_with_windmills_error_shape()
+    {
+        var runner = await StartAsync();
+
+        var job = await runner.EnqueueAsync(Request(ScriptedExecutor.Fail("boom")), CancellationToken.None);
+        var completed = await runner.WaitForCompletionAsync("demo", job.Id, CancellationToken.None);
+
+        Assert.Equal(JobStatus.Failure, completed?.Status);
+        Assert.Equal("""{"error":{"name":"Error","message":"boom"}}""", completed?.Result?.GetRawText());
+    }
+
+    [Fact]
+    public async Task Explicit_id_is_used_and_a_second_job_with_it_is_refused()
+    {
+        var runner = await StartAsync();
+        var id = Guid.CreateVersion7();
+
+        var job = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(1), id: id), CancellationToken.None);
+        var duplicate = await Assert.ThrowsAsync<DuplicateJobIdException>(
+            async () => await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(2), id: id), CancellationToken.None));
+
+        Assert.Equal(id, job.Id);
+        Assert.Equal(id, duplicate.Id);
+        Assert.Equal("1", (await runner.WaitForCompletionAsync("demo", id, CancellationToken.None))?.Result?.GetRawText());
+    }
+
+    [Fact]
+    public async Task Every_waiter_wakes_when_the_job_completes()
+    {
+        var runner = await StartAsync();
+        var job = await runner.EnqueueAsync(Request(ScriptedExecutor.Block()), CancellationToken.None);
+        await Executor.WhenStarted(job.Id);
+
+        var first = runner.WaitForCompletionAsync("demo", job.Id, CancellationToken.None).AsTask();
+        var second = runner.WaitForCompletionAsync("demo", job.Id, CancellationToken.None).AsTask();
+        Assert.False(first.IsCompleted);
+        Executor.Release();
+
+        Assert.Equal("\"released\"", (await first)?.Result?.GetRawText());
+        Assert.Equal("\"released\"", (await second)?.Result?.GetRawText());
+    }
+
+    [Fact]
+    public async Task Waiting_on_a_completed_job_returns_at_once()
+    {
+        var runner = await StartAsync();
+        var job = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed("done")), CancellationToken.None);
+        await runner.WaitForCompletionAsync("demo", job.Id, CancellationToken.None);
+
+        var again = await runner.WaitForCompletionAsync("demo", job.Id, CancellationToken.None);
+
+        Assert.Equal(JobStatus.Success, again?.Status);
+    }
+
+    [Fact]
+    public async Task Abandoning_a_wait_does_not_stop_the_job()
+    {
+        var runner = await StartAsync();
+        var job = await runner.EnqueueAsync(Request(ScriptedExecutor.Block()), CancellationToken.None);
+        await Executor.WhenStarted(job.Id);
+        using var abandon = new CancellationTokenSource();
+
+        var wait = runner.WaitForCompletionAsync("demo", job.Id, abandon.Token).AsTask();
+        await abandon.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait);
+        Executor.Release();
+
+        Assert.Equal(JobStatus.Success, (await runner.WaitForCompletionAsync("demo", job.Id, CancellationToken.None))?.Status);
+    }
+
+    [Fact]
+    public async Task Canceling_a_running_job_completes_it_as_canceled_and_stops_its_code()
+    {
+        var runner = await StartAsync();
+        var job = await runner.EnqueueAsync(Request(ScriptedExecutor.Block()), CancellationToken.None);
+        await Executor.WhenStarted(job.Id);
+        var wait = runner.WaitForCompletionAsync("demo", job.Id, CancellationToken.None).AsTask();
+
+        var outcome = await runner.CancelAsync("demo", job.Id, "bob", "not needed", CancellationToken.None);
+        var canceled = await wait;
+
+        Assert.Equal(CancelOutcome.Canceled, outcome);
+        Assert.Equal(JobStatus.Canceled, canceled?.Status);
+        Assert.Equal("bob", canceled?.CanceledBy);
+        Assert.Equal("not needed", canceled?.CanceledReason);
+        Assert.Equal("Canceled", canceled?.Result?.GetProperty("error").GetProperty("name").GetString());
+        Assert.Equal("Job canceled: not needed by bob", canceled?.Result?.GetProperty("error").GetProperty("message").GetString());
+        await Executor.WhenCanceled(job.Id);
+        Assert.Equal(CancelOutcome.AlreadyCompleted, await runner.CancelAsync("demo", job.Id, "bob", null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Unknown_jobs_are_null_or_not_found()
+    {
+        var runner = await StartAsync();
+        var unknown = Guid.CreateVersion7();
+
+        Assert.Null(await runner.GetAsync("demo", unknown, CancellationToken.None));
+        Assert.Null(await runner.WaitForCompletionAsync("demo", unknown, CancellationToken.None));
+        Assert.Equal(CancelOutcome.NotFound, await runner.CancelAsync("demo", unknown, "bob", null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Another_workspace_cannot_see_or_cancel_a_job()
+    {
+        var runner = await StartAsync();
+        var job = await runner.EnqueueAsync(Request(ScriptedExecutor.Block()), CancellationToken.None);
+
+        Assert.Null(await runner.GetAsync("other", job.Id, CancellationToken.None));
+        Assert.Equal(CancelOutcome.NotFound, await runner.CancelAsync("other", job.Id, "mallory", null, CancellationToken.None));
+        Executor.Release();
+        Assert.Equal(JobStatus.Success, (await runner.WaitForCompletionAsync("demo", job.Id, CancellationToken.None))?.Status);
+    }
+
+    [Fact]
+    public async Task Many_concurrent_jobs_all_complete_once()
+    {
+        var runner = await StartAsync();
+
+        var jobs = await Task.WhenAll(Enumerable.Range(0, 200)
+            .Select(i => runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(i)), CancellationToken.None).AsTask()));
+        var completed = await Task.WhenAll(jobs.Select(j => runner.WaitForCompletionAsync("demo", j.Id, CancellationToken.None).AsTask()));
+
+        Assert.Equal(200, jobs.Select(j => j.Id).Distinct().Count());
+        Assert.All(completed, job => Assert.Equal(JobStatus.Success, job?.Status));
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            completed.Select(j => j!.Result!.Value.GetRawText()));
+        Assert.All(jobs, job => Assert.Equal(1, Executor.Executions(job.Id)));
+    }
+
+    [Fact]
+    public async Task List_filters_by_path_creator_and_status_newest_first()
+    {
+        var runner = await StartAsync();
+        var first = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(1), path: "u/alice/a"), CancellationToken.None);
+        var second = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(2), path: "u/alice/b", createdBy: "bob"), CancellationToken.None);
+        var third = await runner.EnqueueAsync(Request(ScriptedExecutor.Fail("x"), path: "u/alice/a"), CancellationToken.None);
+        await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(4), workspace: "other"), CancellationToken.None);
+        foreach (var job in new[] { first, second, third })
+        {
+            await runner.WaitForCompletionAsync("demo", job.Id, CancellationToken.None);
+        }
+
+        async Task<Guid[]> Ids(JobQuery query) => (await runner.ListAsync(query, CancellationToken.None).ToListAsync()).Select(j => j.Id).ToArray();
+
+        Assert.Equal([third.Id, second.Id, first.Id], await Ids(new JobQuery { Workspace = "demo" }));
+        Assert.Equal([third.Id, first.Id], await Ids(new JobQuery { Workspace = "demo", ScriptPath = "u/alice/a" }));
+        Assert.Equal([second.Id], await Ids(new JobQuery { Workspace = "demo", CreatedBy = "bob" }));
+        Assert.Equal([third.Id], await Ids(new JobQuery { Workspace = "demo", Statuses = [JobStatus.Failure] }));
+        Assert.Equal([second.Id], await Ids(new JobQuery { Workspace = "demo", Offset = 1, Limit = 1 }));
+    }
+
+    /// <inheritdoc />
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public async Task DisposeAsync()
+    {
+        Executor.Release();
+        foreach (var runner in _runners.OfType<IAsyncDisposable>())
+        {
+            await runner.DisposeAsync();
+        }
+
+        await DisposeStorageAsync();
+    }
+
+    /// <summary>Releases the storage behind the runners, after they are disposed.</summary>
+    protected virtual Task DisposeStorageAsync() => Task.CompletedTask;
+
+    private async Task<IJobRunner> StartAsync()
+    {
+        var runner = await CreateRunnerAsync(Executor);
+        _runners.Add(runner);
+        return runner;
+    }
+}

@@ -1,0 +1,93 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Windmill.Webhooks.Audit;
+using Windmill.Webhooks.Jobs;
+using Windmill.Webhooks.Scripts;
+using Windmill.Webhooks.Specification.Tests;
+using Windmill.Webhooks.Storage.InMemory;
+using Windmill.Webhooks.Storage.Sqlite;
+using Windmill.Webhooks.Tokens;
+
+namespace Windmill.Webhooks.Tests.Storage;
+
+// Each store passes its conformance suite by inheriting it, exactly as a custom store's author would.
+
+public sealed class InMemoryScriptStoreTests : ScriptStoreSpecification
+{
+    protected override Task<IScriptStore> CreateStoreAsync() => Task.FromResult<IScriptStore>(new InMemoryScriptStore());
+}
+
+public sealed class SqliteScriptStoreTests : ScriptStoreSpecification, IAsyncLifetime
+{
+    private readonly TemporaryDatabase _database = new();
+
+    protected override Task<IScriptStore> CreateStoreAsync() => Task.FromResult<IScriptStore>(new SqliteScriptStore(_database.Open()));
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _database.DisposeAsync().AsTask();
+}
+
+public sealed class InMemoryTokenStoreTests : TokenStoreSpecification
+{
+    protected override Task<ITokenStore> CreateStoreAsync() => Task.FromResult<ITokenStore>(new InMemoryTokenStore());
+}
+
+public sealed class SqliteTokenStoreTests : TokenStoreSpecification, IAsyncLifetime
+{
+    private readonly TemporaryDatabase _database = new();
+
+    protected override Task<ITokenStore> CreateStoreAsync() => Task.FromResult<ITokenStore>(new SqliteTokenStore(_database.Open()));
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _database.DisposeAsync().AsTask();
+}
+
+public sealed class InMemoryAuditSinkTests : AuditLogReaderSpecification
+{
+    protected override Task<IAuditSink> CreateSinkAsync() => Task.FromResult<IAuditSink>(new InMemoryAuditSink());
+}
+
+public sealed class SqliteAuditSinkTests : AuditLogReaderSpecification, IAsyncLifetime
+{
+    private readonly TemporaryDatabase _database = new();
+
+    protected override Task<IAuditSink> CreateSinkAsync() => Task.FromResult<IAuditSink>(new SqliteAuditSink(_database.Open()));
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _database.DisposeAsync().AsTask();
+}
+
+public sealed class InMemoryJobRunnerTests : JobRunnerSpecification
+{
+    protected override Task<IJobRunner> CreateRunnerAsync(ScriptedExecutor executor) =>
+        LocalRunners.StartAsync(new InMemoryJobStore(), executor);
+}
+
+public sealed class SqliteJobRunnerTests : JobRunnerSpecification
+{
+    private readonly TemporaryDatabase _database = new();
+
+    protected override Task<IJobRunner> CreateRunnerAsync(ScriptedExecutor executor) =>
+        LocalRunners.StartAsync(new SqliteJobStore(_database.Open()), executor);
+
+    protected override Task DisposeStorageAsync() => _database.DisposeAsync().AsTask();
+}
+
+internal static class LocalRunners
+{
+    public static async Task<IJobRunner> StartAsync(IJobStore store, Execution.IJobExecutor executor, TimeProvider? time = null,
+        WindmillWebhooksOptions? options = null)
+    {
+        var runner = Create(store, executor, time, options);
+        await runner.StartAsync(CancellationToken.None);
+        return runner;
+    }
+
+    public static LocalJobRunner Create(IJobStore store, Execution.IJobExecutor executor, TimeProvider? time = null,
+        WindmillWebhooksOptions? options = null) =>
+        new(store, executor, time ?? TimeProvider.System, Options.Create(options ?? new WindmillWebhooksOptions { WorkerCount = 8 }),
+            NullLogger<LocalJobRunner>.Instance);
+}
