@@ -17,7 +17,7 @@ namespace Windmill.Webhooks.Jobs;
 /// Execution is at-least-once: a job that was running when the process died is re-queued at the next
 /// start, up to <see cref="WindmillWebhooksOptions.MaxJobRestarts"/> times.
 /// </remarks>
-internal sealed partial class LocalJobRunner : IJobRunner, IHostedService, IAsyncDisposable
+internal sealed partial class LocalJobRunner : IJobRunner, IHostedService, IAsyncDisposable, IDisposable
 {
     private readonly IJobStore _store;
     private readonly IJobExecutor _executor;
@@ -162,6 +162,8 @@ internal sealed partial class LocalJobRunner : IJobRunner, IHostedService, IAsyn
         _stopping.Dispose();
         _abortJobs.Dispose();
     }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private async Task WorkAsync(CancellationToken stopping)
     {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Windmill.Webhooks.Audit;
+using Windmill.Webhooks.Execution;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Scripts;
 using Windmill.Webhooks.Specification.Tests;
@@ -78,7 +79,7 @@ public sealed class SqliteJobRunnerTests : JobRunnerSpecification
 
 internal static class LocalRunners
 {
-    public static async Task<IJobRunner> StartAsync(IJobStore store, Execution.IJobExecutor executor, TimeProvider? time = null,
+    public static async Task<IJobRunner> StartAsync(IJobStore store, IJobExecutor executor, TimeProvider? time = null,
         WindmillWebhooksOptions? options = null)
     {
         var runner = Create(store, executor, time, options);
@@ -86,7 +87,7 @@ internal static class LocalRunners
         return runner;
     }
 
-    public static LocalJobRunner Create(IJobStore store, Execution.IJobExecutor executor, TimeProvider? time = null,
+    public static LocalJobRunner Create(IJobStore store, IJobExecutor executor, TimeProvider? time = null,
         WindmillWebhooksOptions? options = null) =>
         new(store, executor, time ?? TimeProvider.System, Options.Create(options ?? new WindmillWebhooksOptions { WorkerCount = 8 }),
             NullLogger<LocalJobRunner>.Instance);

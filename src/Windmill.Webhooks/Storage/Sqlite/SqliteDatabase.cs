@@ -12,7 +12,7 @@ namespace Windmill.Webhooks.Storage.Sqlite;
 /// that arrive while a commit is in flight share the next transaction, and each caller is answered
 /// only after the commit that holds its write.
 /// </summary>
-public sealed partial class SqliteDatabase : IAsyncDisposable
+public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
 {
     private readonly string _connectionString;
     private readonly SqliteStorageOptions _options;
@@ -57,10 +57,20 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
                 return;
             }
 
+            var synchronous = SynchronousMode(_options.Synchronous);
             var writer = new SqliteConnection(_connectionString);
-            writer.Open();
-            Execute(writer, $"PRAGMA journal_mode = WAL; PRAGMA synchronous = {SynchronousMode(_options.Synchronous)}; PRAGMA busy_timeout = 30000;");
-            SqliteSchema.Migrate(writer);
+            try
+            {
+                writer.Open();
+                Execute(writer, $"PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; PRAGMA busy_timeout = 30000;");
+                SqliteSchema.Migrate(writer);
+            }
+            catch
+            {
+                writer.Dispose();
+                throw;
+            }
+
             _writer = writer;
             _writeLoop = Task.Run(WriteLoopAsync, CancellationToken.None);
             _initialized = true;
@@ -140,9 +150,16 @@ public sealed partial class SqliteDatabase : IAsyncDisposable
             await _writer.DisposeAsync().ConfigureAwait(false);
         }
 
-        SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
+        using (var pooled = new SqliteConnection(_connectionString))
+        {
+            SqliteConnection.ClearPool(pooled);
+        }
+
         _initGate.Dispose();
     }
+
+    /// <summary>Stops the writer after the queued writes and closes the database.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     private async Task WriteLoopAsync()
     {

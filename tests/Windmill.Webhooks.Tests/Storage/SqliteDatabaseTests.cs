@@ -1,0 +1,123 @@
+using Microsoft.Data.Sqlite;
+using Windmill.Webhooks.Storage.Sqlite;
+using Windmill.Webhooks.Tokens;
+
+namespace Windmill.Webhooks.Tests.Storage;
+
+public sealed class SqliteDatabaseTests : IAsyncLifetime
+{
+    private readonly TemporaryDatabase _file = new();
+
+    [Fact]
+    public async Task Opens_in_wal_mode_at_the_latest_schema_version()
+    {
+        var database = _file.Open();
+        await database.EnsureInitializedAsync(CancellationToken.None);
+
+        await using var connection = await database.OpenReadConnectionAsync(CancellationToken.None);
+        Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode"));
+        Assert.Equal(1L, Scalar(connection, "PRAGMA user_version"));
+    }
+
+    [Fact]
+    public async Task Commits_are_fsynced_by_default()
+    {
+        var database = _file.Open();
+
+        var synchronous = await database.WriteAsync(connection => Scalar(connection, "PRAGMA synchronous"), CancellationToken.None);
+
+        Assert.Equal(2L, synchronous); // FULL
+    }
+
+    [Fact]
+    public async Task Concurrent_writes_share_commits_and_all_land()
+    {
+        var database = _file.Open();
+        await database.WriteAsync(c => Execute(c, "CREATE TABLE t (n INTEGER)"), CancellationToken.None);
+
+        await Task.WhenAll(Enumerable.Range(0, 1000).Select(i =>
+            database.WriteAsync(c => Execute(c, $"INSERT INTO t VALUES ({i})"), CancellationToken.None).AsTask()));
+
+        await using var connection = await database.OpenReadConnectionAsync(CancellationToken.None);
+        Assert.Equal(1000L, Scalar(connection, "SELECT count(DISTINCT n) FROM t"));
+    }
+
+    [Fact]
+    public async Task A_failing_write_rolls_back_alone_and_reaches_only_its_caller()
+    {
+        var database = _file.Open();
+        await database.WriteAsync(c => Execute(c, "CREATE TABLE t (n INTEGER PRIMARY KEY)"), CancellationToken.None);
+
+        var writes = Enumerable.Range(0, 100).Select(i => database.WriteAsync(c =>
+        {
+            Execute(c, $"INSERT INTO t VALUES ({i + 1000})");
+            return i == 50 ? Execute(c, "INSERT INTO t VALUES (1050)") : 1; // the duplicate fails this write only
+        }, CancellationToken.None).AsTask()).ToArray();
+        var outcomes = await Task.WhenAll(writes.Select(async w => { try { await w; return true; } catch (SqliteException) { return false; } }));
+
+        Assert.Equal(99, outcomes.Count(ok => ok));
+        Assert.False(outcomes[50]);
+        await using var connection = await database.OpenReadConnectionAsync(CancellationToken.None);
+        Assert.Equal(99L, Scalar(connection, "SELECT count(*) FROM t"));
+    }
+
+    [Fact]
+    public async Task Tokens_survive_a_restart()
+    {
+        var first = _file.Open();
+        var token = new ApiToken
+        {
+            TokenHash = new string('a', 64),
+            Prefix = "abcdefghij",
+            Owner = "alice",
+            CreatedAt = DateTimeOffset.UnixEpoch,
+            LastUsedAt = DateTimeOffset.UnixEpoch,
+        };
+        await new SqliteTokenStore(first).CreateAsync(token, CancellationToken.None);
+        await first.DisposeAsync();
+
+        var found = await new SqliteTokenStore(_file.Open()).FindByHashAsync(token.TokenHash, CancellationToken.None);
+
+        Assert.Equal("alice", found?.Owner);
+    }
+
+    [Fact]
+    public async Task A_database_from_a_newer_release_is_refused_with_a_clear_message()
+    {
+        var first = _file.Open();
+        await first.WriteAsync(c => Execute(c, "PRAGMA user_version = 99"), CancellationToken.None);
+        await first.DisposeAsync();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(async () => await _file.Open().EnsureInitializedAsync(CancellationToken.None));
+
+        Assert.Equal("The database is at schema version 99, newer than this release of Windmill.Webhooks supports (1).", error.Message);
+    }
+
+    [Fact]
+    public async Task An_unknown_synchronous_mode_is_refused()
+    {
+        var database = _file.Open(synchronous: "SOMETIMES");
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(async () => await database.EnsureInitializedAsync(CancellationToken.None));
+
+        Assert.Equal("SQLite synchronous mode must be OFF, NORMAL, FULL or EXTRA, not 'SOMETIMES'.", error.Message);
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _file.DisposeAsync().AsTask();
+
+    private static int Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+}
