@@ -1,0 +1,10 @@
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services
+    .AddWindmillWebhooks(options => options.AdminToken = builder.Configuration["Windmill:AdminToken"])
+    .UseSqlite("Data Source=windmill.db")
+    .AddScript("u/bot/hello_world", (string name = "world") => $"Hello, {name}!");
+
+var app = builder.Build();
+app.MapWindmillWebhooks();
+app.Run();
