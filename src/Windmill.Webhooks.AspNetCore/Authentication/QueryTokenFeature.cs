@@ -52,7 +52,8 @@ internal sealed class QueryTokenScrubbingHttpContextFactory(IHttpContextFactory 
         {
             var equals = pair.IndexOf('=', StringComparison.Ordinal);
             var key = Uri.UnescapeDataString((equals < 0 ? pair : pair[..equals]).Replace('+', ' '));
-            if (key == WindmillTokenDefaults.QueryParameter)
+            // Any spelling is removed: ASP.NET Core's query lookup ignores case, so any spelling could authenticate.
+            if (string.Equals(key, WindmillTokenDefaults.QueryParameter, StringComparison.OrdinalIgnoreCase))
             {
                 // Windmill takes the first; every copy is removed so none can be logged.
                 token = found ? token : Uri.UnescapeDataString((equals < 0 ? "" : pair[(equals + 1)..]).Replace('+', ' '));

@@ -126,7 +126,7 @@ internal static class WebhookArgs
         foreach (var name in List(query["include_query"]))
         {
             // The token never becomes a job argument.
-            if (name != Authentication.WindmillTokenDefaults.QueryParameter && query.TryGetValue(name, out var value))
+            if (!string.Equals(name, Authentication.WindmillTokenDefaults.QueryParameter, StringComparison.OrdinalIgnoreCase) && query.TryGetValue(name, out var value))
             {
                 args[name] = value.ToString();
             }

@@ -3,7 +3,7 @@ namespace Windmill.Webhooks.AspNetCore.Tests.Infrastructure;
 /// <summary>A SQLite file of its own under the temp folder, deleted (with its WAL files) on dispose.</summary>
 internal sealed class TempDatabase : IDisposable
 {
-    public TempDatabase() => Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"windmill-tests-{Guid.NewGuid():N}.db");
+    public TempDatabase() => Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"windmill-aspnetcore-tests-{Guid.NewGuid():N}.db");
 
     public string Path { get; }
 
