@@ -35,11 +35,36 @@ public sealed class InMemoryTokenStore : ITokenStore
     }
 
     /// <inheritdoc />
-    public IAsyncEnumerable<ApiToken> ListByOwnerAsync(string owner, CancellationToken cancellationToken)
+    public ValueTask<ApiToken?> FindByPrefixAsync(string prefix, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
-            return _tokens.Values.Where(t => t.Owner == owner).OrderByDescending(t => t.CreatedAt).ToList().ToAsyncEnumerable();
+            return ValueTask.FromResult(_tokens.Values.FirstOrDefault(t => t.Prefix == prefix));
+        }
+    }
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<ApiToken> ListAsync(string? owner, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return _tokens.Values.Where(t => owner is null || t.Owner == owner).OrderByDescending(t => t.CreatedAt).ToList().ToAsyncEnumerable();
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> UpdateAsync(ApiToken token, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        lock (_lock)
+        {
+            if (!_tokens.TryGetValue(token.TokenHash, out var stored))
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            _tokens[token.TokenHash] = stored with { Label = token.Label, Scopes = token.Scopes, ReadOnly = token.ReadOnly };
+            return ValueTask.FromResult(true);
         }
     }
 
