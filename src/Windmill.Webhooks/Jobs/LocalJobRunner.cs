@@ -31,6 +31,8 @@ internal sealed partial class LocalJobRunner : IJobRunner, IHostedService, IAsyn
     private readonly CancellationTokenSource _abortJobs = new();
     private Task[] _workers = [];
     private int _started;
+    private readonly Lock _stopLock = new();
+    private Task? _stop;
 
     public LocalJobRunner(IJobStore store, IJobExecutor executor, TimeProvider time, IOptions<WindmillWebhooksOptions> options,
         ILogger<LocalJobRunner> logger)
@@ -137,13 +139,22 @@ internal sealed partial class LocalJobRunner : IJobRunner, IHostedService, IAsyn
             .ToArray();
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_started == 0 || _stopping.IsCancellationRequested)
+        if (_started == 0)
         {
-            return;
+            return Task.CompletedTask;
         }
 
+        // One stop, shared: a later DisposeAsync waits for it instead of disposing under it.
+        lock (_stopLock)
+        {
+            return _stop ??= StopWorkersAsync(cancellationToken);
+        }
+    }
+
+    private async Task StopWorkersAsync(CancellationToken cancellationToken)
+    {
         await _stopping.CancelAsync().ConfigureAwait(false);
         var everyWorker = Task.WhenAll(_workers);
         var graceOver = Task.Delay(_options.ShutdownGracePeriod, _time, cancellationToken);

@@ -6,6 +6,7 @@ namespace Windmill.Webhooks.Storage.InMemory;
 public sealed class InMemoryTokenStore : ITokenStore
 {
     private readonly Dictionary<string, ApiToken> _tokens = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _insertionOrder = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     /// <inheritdoc />
@@ -20,6 +21,7 @@ public sealed class InMemoryTokenStore : ITokenStore
             }
 
             _tokens.Add(token.TokenHash, token);
+            _insertionOrder.Add(token.TokenHash, _insertionOrder.Count);
         }
 
         return ValueTask.CompletedTask;
@@ -48,7 +50,9 @@ public sealed class InMemoryTokenStore : ITokenStore
     {
         lock (_lock)
         {
-            return _tokens.Values.Where(t => owner is null || t.Owner == owner).OrderByDescending(t => t.CreatedAt).ToList().ToAsyncEnumerable();
+            return _tokens.Values.Where(t => owner is null || t.Owner == owner)
+                .OrderByDescending(t => t.CreatedAt).ThenByDescending(t => _insertionOrder[t.TokenHash])
+                .ToList().ToAsyncEnumerable();
         }
     }
 
@@ -74,7 +78,7 @@ public sealed class InMemoryTokenStore : ITokenStore
         lock (_lock)
         {
             var doomed = _tokens.Values.Where(t => t.Owner == owner && t.Prefix == prefix).Select(t => t.TokenHash).ToList();
-            doomed.ForEach(hash => _tokens.Remove(hash));
+            doomed.ForEach(hash => { _tokens.Remove(hash); _insertionOrder.Remove(hash); });
             return ValueTask.FromResult(doomed.Count);
         }
     }
