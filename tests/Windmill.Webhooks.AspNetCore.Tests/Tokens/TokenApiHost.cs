@@ -59,7 +59,12 @@ internal sealed class TokenApiHost : IAsyncDisposable
             })
             .UseInMemoryStores()
             .AddScript("u/alice/hello", (string name = "world") => $"Hello, {name}!")
-            .AddScript("u/alice/other", () => 1);
+            .AddScript("u/alice/other", () => 1)
+            .AddScript("u/alice/block", async (CancellationToken cancellationToken) =>
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+                return 0;
+            });
         builder.Services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, HeaderUserHandler>("Host", null);
         builder.Services.Configure<WindmillTokenAuthenticationOptions>(WindmillTokenDefaults.AuthenticationScheme, o => o.HostSchemes.Add("Host"));
 
