@@ -10,9 +10,16 @@ internal sealed partial class AuditRetentionService(IAuditSink sink, TimeProvide
 {
     internal static readonly TimeSpan Interval = TimeSpan.FromHours(1);
 
+    /// <summary>Prunes once before the host serves requests, then starts the hourly loop.</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await PruneAsync(cancellationToken).ConfigureAwait(false);
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (options.Value.AuditRetention is not { } retention || sink is not IAuditLogRetention pruner)
+        if (options.Value.AuditRetention is null || sink is not IAuditLogRetention)
         {
             return;
         }
@@ -20,15 +27,22 @@ internal sealed partial class AuditRetentionService(IAuditSink sink, TimeProvide
         using var timer = new PeriodicTimer(Interval, time);
         try
         {
-            do
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                var deleted = await pruner.DeleteOlderThanAsync(time.GetUtcNow() - retention, stoppingToken).ConfigureAwait(false);
-                Log.Pruned(logger, deleted, retention);
+                await PruneAsync(stoppingToken).ConfigureAwait(false);
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    private async Task PruneAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.AuditRetention is { } retention && sink is IAuditLogRetention pruner)
+        {
+            var deleted = await pruner.DeleteOlderThanAsync(time.GetUtcNow() - retention, cancellationToken).ConfigureAwait(false);
+            Log.Pruned(logger, deleted, retention);
         }
     }
 
