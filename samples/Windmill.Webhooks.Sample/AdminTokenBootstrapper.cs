@@ -20,7 +20,7 @@ internal sealed partial class AdminTokenBootstrapper(TokenService tokens, IToken
             return;
         }
 
-        await foreach (var token in store.ListByOwnerAsync(TokenService.AdminUser, cancellationToken))
+        await foreach (var token in store.ListAsync(TokenService.AdminUser, cancellationToken))
         {
             if (token.Label == Label)
             {

@@ -15,6 +15,21 @@ public sealed class WindmillWebhooksOptions
     /// </summary>
     public string? AdminToken { get; set; }
 
+    /// <summary>Users who are admins of every workspace: they read the audit log and see everyone's webhook tokens.</summary>
+    public ISet<string> Admins { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// How long a checked token is served from memory. Deleting or changing a token through this process
+    /// takes effect at once; a change made by another process sharing the store takes at most this long. Default 30 s.
+    /// </summary>
+    public TimeSpan TokenCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the coalesced <c>last_used_at</c> of tokens is written. Default 30 s.</summary>
+    public TimeSpan TokenLastUsedFlushInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Audit entries older than this are deleted in the background; <see langword="null"/> (default) keeps them forever.</summary>
+    public TimeSpan? AuditRetention { get; set; }
+
     /// <summary>How long a synchronous webhook waits for its job. Default 600 s, as in Windmill.</summary>
     public TimeSpan SyncWaitTimeout { get; set; } = TimeSpan.FromSeconds(600);
 

@@ -9,7 +9,8 @@ namespace Windmill.Webhooks.Specification.Tests;
 /// </summary>
 public abstract class AuditSinkSpecification
 {
-    private static readonly DateTimeOffset Epoch = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    /// <summary>The time the test entries are written at (plus their seconds).</summary>
+    protected static readonly DateTimeOffset Epoch = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>Creates an empty sink.</summary>
     protected abstract Task<IAuditSink> CreateSinkAsync();
@@ -116,6 +117,60 @@ public abstract class AuditLogReaderSpecification : AuditSinkSpecification
         Assert.Equal(ids.Take(2), firstPage.Select(e => e.Id));
         Assert.Equal(ids.Skip(2).Take(2), secondPage.Select(e => e.Id));
         Assert.Equal(ids.Skip(2), afterKey.Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task Operation_and_resource_match_by_prefix_and_lists_match_exactly()
+    {
+        var reader = await CreateReaderAsync();
+        var sink = (IAuditSink)reader;
+        await sink.WriteAsync(Entry("a", operation: "jobs.run.script", resource: "u/alice/hello"), CancellationToken.None);
+        await sink.WriteAsync(Entry("b", operation: "jobs.cancel", resource: "0190"), CancellationToken.None);
+        await sink.WriteAsync(Entry("c", operation: "users.token.create", resource: "abc"), CancellationToken.None);
+
+        async Task<string[]> Users(AuditQuery query) =>
+            (await reader.ListAsync(query, CancellationToken.None)).Select(e => e.Username).ToArray();
+
+        Assert.Equal(["b", "a"], await Users(new AuditQuery { WorkspaceId = "demo", Operation = "jobs." }));
+        Assert.Equal(["a"], await Users(new AuditQuery { WorkspaceId = "demo", Resource = "u/alice" }));
+        Assert.Equal(["c", "b"], await Users(new AuditQuery { WorkspaceId = "demo", Operations = ["jobs.cancel", "users.token.create"] }));
+        Assert.Equal(["a"], await Users(new AuditQuery { WorkspaceId = "demo", ExcludeOperations = ["jobs.cancel", "users.token.create"] }));
+        Assert.Empty(await Users(new AuditQuery { WorkspaceId = "demo", Operations = ["jobs"] }));
+    }
+
+    [Fact]
+    public async Task Before_and_after_bound_the_timestamps()
+    {
+        var reader = await CreateReaderAsync();
+        for (var i = 0; i < 4; i++)
+        {
+            await ((IAuditSink)reader).WriteAsync(Entry("u" + i, seconds: i * 10), CancellationToken.None);
+        }
+
+        var between = await reader.ListAsync(new AuditQuery { WorkspaceId = "demo", After = Epoch.AddSeconds(10), Before = Epoch.AddSeconds(30) },
+            CancellationToken.None);
+
+        Assert.Equal(["u3", "u2"], between.Select(e => e.Username));
+    }
+
+    [Fact]
+    public async Task Retention_deletes_only_entries_older_than_the_cutoff()
+    {
+        var reader = await CreateReaderAsync();
+        if (reader is not IAuditLogRetention retention)
+        {
+            return; // optional capability
+        }
+
+        for (var i = 0; i < 4; i++)
+        {
+            await ((IAuditSink)reader).WriteAsync(Entry("u" + i, seconds: i * 10), CancellationToken.None);
+        }
+
+        var deleted = await retention.DeleteOlderThanAsync(Epoch.AddSeconds(20), CancellationToken.None);
+
+        Assert.Equal(2, deleted);
+        Assert.Equal(["u3", "u2"], (await reader.ListAsync(new AuditQuery { WorkspaceId = "demo" }, CancellationToken.None)).Select(e => e.Username));
     }
 
     [Fact]

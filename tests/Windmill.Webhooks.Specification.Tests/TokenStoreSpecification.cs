@@ -96,9 +96,43 @@ public abstract class TokenStoreSpecification
         await store.CreateAsync(Token(2, minutes: 2), CancellationToken.None);
         await store.CreateAsync(Token(3, owner: "bob", minutes: 1), CancellationToken.None);
 
-        var listed = await store.ListByOwnerAsync("alice", CancellationToken.None).ToListAsync();
+        var listed = await store.ListAsync("alice", CancellationToken.None).ToListAsync();
+        var everyone = await store.ListAsync(null, CancellationToken.None).ToListAsync();
 
         Assert.Equal([Token(2).Prefix, Token(1).Prefix], listed.Select(t => t.Prefix));
+        Assert.Equal([Token(2).Prefix, Token(3).Prefix, Token(1).Prefix], everyone.Select(t => t.Prefix));
+    }
+
+    [Fact]
+    public async Task Find_by_prefix_is_exact()
+    {
+        var store = await CreateStoreAsync();
+        await store.CreateAsync(Token(12), CancellationToken.None);
+
+        Assert.Equal(Token(12).TokenHash, (await store.FindByPrefixAsync(Token(12).Prefix, CancellationToken.None))?.TokenHash);
+        Assert.Null(await store.FindByPrefixAsync(Token(12).Prefix[..9], CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Update_replaces_label_scopes_and_read_only_and_nothing_else()
+    {
+        var store = await CreateStoreAsync();
+        var token = Token(1);
+        await store.CreateAsync(token, CancellationToken.None);
+
+        var updated = await store.UpdateAsync(token with { Label = "renamed", Scopes = ["jobs:read"], ReadOnly = false, Owner = "mallory", SuperAdmin = false },
+            CancellationToken.None);
+        var missing = await store.UpdateAsync(Token(2), CancellationToken.None);
+
+        var found = await store.FindByHashAsync(token.TokenHash, CancellationToken.None);
+        Assert.True(updated);
+        Assert.False(missing);
+        Assert.Equal("renamed", found?.Label);
+        Assert.Equal(["jobs:read"], found?.Scopes);
+        Assert.False(found?.ReadOnly);
+        Assert.Equal("alice", found?.Owner);
+        Assert.Equal(token.SuperAdmin, found?.SuperAdmin);
+        Assert.Null(await store.FindByHashAsync(Token(2).TokenHash, CancellationToken.None));
     }
 
     [Fact]

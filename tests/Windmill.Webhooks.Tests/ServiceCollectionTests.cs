@@ -34,7 +34,7 @@ public sealed class ServiceCollectionTests
         collection.AddWindmillWebhooksCore();
 
         Assert.Equal(count, collection.Count);
-        Assert.Single(collection, d => d.ServiceType == typeof(IHostedService));
+        Assert.Equal(3, collection.Count(d => d.ServiceType == typeof(IHostedService)));
     }
 
     [Fact]

@@ -6,6 +6,9 @@ public static class WindmillClaimTypes
     /// <summary>Present with value <c>true</c> for a superadmin.</summary>
     public const string SuperAdmin = "windmill:super_admin";
 
+    /// <summary>Present with value <c>true</c> for an admin.</summary>
+    public const string Admin = "windmill:admin";
+
     /// <summary>The token's 10-character prefix.</summary>
     public const string TokenPrefix = "windmill:token_prefix";
 

@@ -1,8 +1,10 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Windmill.Webhooks.AspNetCore.Endpoints;
@@ -12,18 +14,27 @@ namespace Windmill.Webhooks.AspNetCore.Authentication;
 
 /// <summary>
 /// Authenticates Windmill API tokens from <c>Authorization: Bearer</c>, then the cookie <c>token</c>,
-/// then <c>?token=</c>. A missing, unknown, malformed, expired or wrong-workspace token all get the
-/// same 401 <c>Not authorized: Unauthorized</c>.
+/// then <c>?token=</c>; without a token, optionally the host's own schemes. A missing, unknown,
+/// malformed, expired or wrong-workspace token all get the same 401 <c>Not authorized: Unauthorized</c>;
+/// an address that fails too often gets 429 with <c>Retry-After</c>.
 /// </summary>
 public sealed partial class WindmillTokenAuthenticationHandler : AuthenticationHandler<WindmillTokenAuthenticationOptions>
 {
     private const string BearerPrefix = "Bearer ";
     private readonly TokenService _tokens;
+    private readonly FailedAuthenticationLimiter _limiter;
+    private readonly WindmillWebhooksOptions _windmill;
 
     /// <summary>Creates the handler.</summary>
     public WindmillTokenAuthenticationHandler(IOptionsMonitor<WindmillTokenAuthenticationOptions> options, ILoggerFactory logger,
-        UrlEncoder encoder, TokenService tokens)
-        : base(options, logger, encoder) => _tokens = tokens;
+        UrlEncoder encoder, TokenService tokens, IServiceProvider services, IOptions<WindmillWebhooksOptions> windmill)
+        : base(options, logger, encoder)
+    {
+        ArgumentNullException.ThrowIfNull(windmill);
+        _tokens = tokens;
+        _limiter = services.GetRequiredService<FailedAuthenticationLimiter>();
+        _windmill = windmill.Value;
+    }
 
     /// <inheritdoc />
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -31,27 +42,28 @@ public sealed partial class WindmillTokenAuthenticationHandler : AuthenticationH
         var presented = FindToken();
         if (presented is null)
         {
-            return AuthenticateResult.NoResult();
+            return await AuthenticateHostUserAsync().ConfigureAwait(false);
+        }
+
+        var address = Context.Connection.RemoteIpAddress;
+        if (_limiter.RetryAfter(address) is { } wait)
+        {
+            // Refused before any lookup: a blocked address learns nothing, not even about a valid token.
+            Context.Features.Set(new FailedAuthenticationLimitFeature(wait));
+            return AuthenticateResult.Fail("Too many failed authentication attempts from this address.");
         }
 
         var token = await _tokens.ValidateAsync(presented, Context.RequestAborted).ConfigureAwait(false);
-        if (token is null)
+        if (token is null
+            || (token.WorkspaceId is not null && Context.GetRouteValue("workspace") is string workspace && workspace != token.WorkspaceId))
         {
+            _limiter.RecordFailure(address);
             // Never the token itself: this message reaches the host's logs.
-            return AuthenticateResult.Fail("The token is unknown, malformed or expired.");
-        }
-
-        if (token.WorkspaceId is not null && Context.GetRouteValue("workspace") is string workspace && workspace != token.WorkspaceId)
-        {
-            return AuthenticateResult.Fail("The token is bound to another workspace.");
+            return AuthenticateResult.Fail("The token is unknown, malformed, expired or bound to another workspace.");
         }
 
         var claims = new List<Claim> { new(ClaimTypes.Name, token.Owner), new(WindmillClaimTypes.TokenPrefix, token.Prefix) };
-        if (token.SuperAdmin)
-        {
-            claims.Add(new(WindmillClaimTypes.SuperAdmin, "true"));
-        }
-
+        AddRights(claims, token.Owner, isAdmin: false, token.SuperAdmin);
         if (token.ReadOnly)
         {
             claims.Add(new(WindmillClaimTypes.ReadOnly, "true"));
@@ -68,17 +80,60 @@ public sealed partial class WindmillTokenAuthenticationHandler : AuthenticationH
         }
 
         claims.AddRange((token.Scopes ?? []).Select(scope => new Claim(WindmillClaimTypes.Scope, scope)));
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name, ClaimTypes.Name, ClaimTypes.Role));
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
+        return Success(claims);
     }
 
     /// <inheritdoc />
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        WindmillErrors.Unauthorized().ExecuteAsync(Context);
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false);
+        if (Context.Features.Get<FailedAuthenticationLimitFeature>() is { } limited)
+        {
+            await WindmillErrors.TooManyFailedAttempts(Context, limited.RetryAfter).ExecuteAsync(Context).ConfigureAwait(false);
+            return;
+        }
+
+        await WindmillErrors.Unauthorized().ExecuteAsync(Context).ConfigureAwait(false);
+    }
 
     /// <inheritdoc />
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         WindmillErrors.PermissionDenied("Access denied").ExecuteAsync(Context);
+
+    private async Task<AuthenticateResult> AuthenticateHostUserAsync()
+    {
+        foreach (var scheme in Options.HostSchemes)
+        {
+            var result = await Context.AuthenticateAsync(scheme).ConfigureAwait(false);
+            if (result.Succeeded && Options.MapHostUser(result.Principal) is { } user)
+            {
+                var claims = new List<Claim> { new(ClaimTypes.Name, user.Username) };
+                AddRights(claims, user.Username, user.IsAdmin, user.IsSuperAdmin);
+                return Success(claims);
+            }
+        }
+
+        return AuthenticateResult.NoResult();
+    }
+
+    private void AddRights(List<Claim> claims, string username, bool isAdmin, bool isSuperAdmin)
+    {
+        if (isSuperAdmin)
+        {
+            claims.Add(new(WindmillClaimTypes.SuperAdmin, "true"));
+        }
+
+        if (isSuperAdmin || isAdmin || _windmill.Admins.Contains(username))
+        {
+            claims.Add(new(WindmillClaimTypes.Admin, "true"));
+        }
+    }
+
+    private AuthenticateResult Success(List<Claim> claims)
+    {
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name, ClaimTypes.Name, ClaimTypes.Role));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
+    }
 
     private string? FindToken()
     {

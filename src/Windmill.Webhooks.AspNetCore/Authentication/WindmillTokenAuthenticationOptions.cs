@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 
 namespace Windmill.Webhooks.AspNetCore.Authentication;
@@ -16,4 +17,26 @@ public sealed class WindmillTokenAuthenticationOptions : AuthenticationSchemeOpt
     /// <see langword="true"/>. The value is taken out of the request before anything logs the URL.
     /// </summary>
     public bool AcceptQueryString { get; set; } = true;
+
+    /// <summary>
+    /// How many failed token checks one client address may make per <see cref="FailedAttemptWindow"/>
+    /// before it gets 429 with <c>Retry-After</c>. Default 20; 0 turns the limit off.
+    /// </summary>
+    public int MaxFailedAttempts { get; set; } = 20;
+
+    /// <summary>The window of <see cref="MaxFailedAttempts"/>. Default 1 minute.</summary>
+    public TimeSpan FailedAttemptWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The host's own authentication schemes (a cookie or OpenID Connect scheme, say) to try when a request
+    /// carries no Windmill token; a principal they authenticate acts as the user <see cref="MapHostUser"/> returns.
+    /// </summary>
+    public IList<string> HostSchemes { get; } = [];
+
+    /// <summary>
+    /// Maps a principal authenticated by one of <see cref="HostSchemes"/> to a Windmill user, or to
+    /// <see langword="null"/> to refuse it. Default: its <c>Name</c>, without admin rights.
+    /// </summary>
+    public Func<ClaimsPrincipal, WindmillUser?> MapHostUser { get; set; } =
+        principal => principal.Identity?.Name is { Length: > 0 } name ? new WindmillUser(name) : null;
 }

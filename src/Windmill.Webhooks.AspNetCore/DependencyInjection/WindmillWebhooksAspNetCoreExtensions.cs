@@ -24,6 +24,7 @@ public static class WindmillWebhooksAspNetCoreExtensions
         }
 
         services.AddSingleton<WindmillRoutePrefixes>();
+        services.AddSingleton<FailedAuthenticationLimiter>();
         services.AddAuthentication()
             .AddScheme<WindmillTokenAuthenticationOptions, WindmillTokenAuthenticationHandler>(WindmillTokenDefaults.AuthenticationScheme, null);
         services.AddAuthorizationBuilder()

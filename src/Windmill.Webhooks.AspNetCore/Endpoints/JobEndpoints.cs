@@ -52,6 +52,11 @@ internal static class JobEndpoints
 
         // An unknown job answers like an unfinished one, as in Windmill.
         var job = await runner.GetAsync(workspace, jobId, context.RequestAborted);
+        if (job is not null && WindmillAccess.CanReadJob(context.User.ToCaller(), job) is { } denied)
+        {
+            return denied;
+        }
+
         var getStarted = string.Equals(context.Request.Query["get_started"], "true", StringComparison.OrdinalIgnoreCase);
         var body = job is { IsCompleted: true }
             ? new ResultMaybeJson(true, job.Status == JobStatus.Success, true, job.Result)
@@ -86,6 +91,11 @@ internal static class JobEndpoints
         }
 
         var caller = context.User.ToCaller();
+        if (await runner.GetAsync(workspace, jobId, context.RequestAborted) is { } target && WindmillAccess.CanCancelJob(caller, target) is { } denied)
+        {
+            return denied;
+        }
+
         var outcome = await runner.CancelAsync(workspace, jobId, caller.Username, reason, context.RequestAborted);
         switch (outcome)
         {
@@ -121,7 +131,12 @@ internal static class JobEndpoints
         }
 
         var job = await runner.GetAsync(workspace, jobId, context.RequestAborted);
-        return job is null ? WindmillErrors.NotFound($"Job {jobId} not found") : respond(job);
+        if (job is null)
+        {
+            return WindmillErrors.NotFound($"Job {jobId} not found");
+        }
+
+        return WindmillAccess.CanReadJob(context.User.ToCaller(), job) ?? respond(job);
     }
 
     // Jobs are never run by anonymous users here, so without a valid token there is nothing to see.
@@ -132,6 +147,11 @@ internal static class JobEndpoints
         {
             context.User = result.Principal;
             return null;
+        }
+
+        if (context.Features.Get<FailedAuthenticationLimitFeature>() is { } limited)
+        {
+            return WindmillErrors.TooManyFailedAttempts(context, limited.RetryAfter);
         }
 
         return WindmillErrors.BadRequest("As a non logged in user, you can only see jobs ran by anonymous users");

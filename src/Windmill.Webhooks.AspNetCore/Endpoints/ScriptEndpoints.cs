@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Windmill.Webhooks.AspNetCore.Authentication;
+using System.Text.Json;
 using Windmill.Webhooks.Scripts;
+using Windmill.Webhooks.Tokens;
 
 namespace Windmill.Webhooks.AspNetCore.Endpoints;
 
@@ -17,6 +19,26 @@ internal static class ScriptEndpoints
         var scripts = workspace.MapGroup("/scripts").RequireAuthorization(WindmillTokenDefaults.PolicyName);
         scripts.MapGet("/get/p/{**path}", GetByPathAsync);
         scripts.MapGet("/get/h/{hash}", GetByHashAsync);
+        scripts.MapGet("/list_tokens/{**path}", ListTokensAsync);
+    }
+
+    private static async Task<IResult> ListTokensAsync(string workspace, string path, TokenService tokens, HttpContext context)
+    {
+        if (!ScriptPaths.IsValid(path))
+        {
+            return WindmillErrors.BadRequest($"invalid script path: {path}");
+        }
+
+        var caller = context.User.ToCaller();
+        if (WindmillAccess.CanRead(caller, "scripts:read") is { } denied)
+        {
+            return denied;
+        }
+
+        var listed = await tokens.ListForRunnableAsync(caller, workspace, TokenScopes.RunScript(path), context.RequestAborted)
+            .Select(token => TokenJson.From(token, includeEmail: true))
+            .ToListAsync(context.RequestAborted);
+        return TypedResults.Text(JsonSerializer.Serialize(listed, WindmillJsonContext.Wire.ListTokenJson), SyncResponse.JsonContentType);
     }
 
     private static async Task<IResult> GetByPathAsync(string workspace, string path, IScriptStore store, ScriptCatalog catalog, HttpContext context)
@@ -24,6 +46,11 @@ internal static class ScriptEndpoints
         if (!ScriptPaths.IsValid(path))
         {
             return WindmillErrors.BadRequest($"invalid script path: {path}");
+        }
+
+        if (WindmillAccess.CanRead(context.User.ToCaller(), "scripts:read") is { } denied)
+        {
+            return denied;
         }
 
         await catalog.EnsureDeployedAsync(context.RequestAborted);
@@ -36,6 +63,11 @@ internal static class ScriptEndpoints
         if (!ScriptHash.TryParse(hash, out var parsed))
         {
             return WindmillErrors.BadRequest($"invalid script hash: {hash}: expected 16 hex characters");
+        }
+
+        if (WindmillAccess.CanRead(context.User.ToCaller(), "scripts:read") is { } denied)
+        {
+            return denied;
         }
 
         await catalog.EnsureDeployedAsync(context.RequestAborted);
@@ -53,7 +85,7 @@ internal static class ScriptEndpoints
         }
 
         return TypedResults.Text(
-            System.Text.Json.JsonSerializer.Serialize(ScriptJson.From(script, parents), WindmillJsonContext.Wire.ScriptJson),
+            JsonSerializer.Serialize(ScriptJson.From(script, parents), WindmillJsonContext.Wire.ScriptJson),
             SyncResponse.JsonContentType);
     }
 }

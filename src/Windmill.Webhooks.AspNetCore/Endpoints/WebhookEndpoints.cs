@@ -70,16 +70,22 @@ internal static class WebhookEndpoints
         }
 
         var caller = context.User.ToCaller();
-        var job = target.Hash is { } hash
-            ? await dispatcher.RunByHashAsync(workspace, hash, args.Args, caller, context.RequestAborted)
-            : await dispatcher.RunByPathAsync(workspace, target.Path!, args.Args, caller, context.RequestAborted);
-        if (job is null)
+        var script = target.Hash is { } hash
+            ? await dispatcher.ResolveAsync(workspace, hash, context.RequestAborted)
+            : await dispatcher.ResolveAsync(workspace, target.Path!, context.RequestAborted);
+        if (script is null)
         {
             return target.Hash is { } missing
                 ? WindmillErrors.NotFound($"Script not found at hash {missing}")
                 : WindmillErrors.NotFound($"Script not found at name {target.Path}");
         }
 
+        if (WindmillAccess.CanRunScript(caller, script.Path) is { } denied)
+        {
+            return denied;
+        }
+
+        var job = await dispatcher.RunAsync(script, args.Args, caller, context.RequestAborted);
         return await respond(job);
     }
 

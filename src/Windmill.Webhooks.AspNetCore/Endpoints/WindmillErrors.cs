@@ -17,6 +17,16 @@ internal static class WindmillErrors
 
     public static ContentHttpResult PermissionDenied(string message) => Text(StatusCodes.Status403Forbidden, "Permission denied: " + message);
 
+    public static ContentHttpResult RequireAdmin(string what) => Text(StatusCodes.Status403Forbidden, "Require Admin privileges for " + what);
+
+    /// <summary>429 with <c>Retry-After</c> in whole seconds, rounded up.</summary>
+    public static ContentHttpResult TooManyFailedAttempts(HttpContext context, TimeSpan retryAfter)
+    {
+        var seconds = (long)Math.Ceiling(retryAfter.TotalSeconds);
+        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Text(StatusCodes.Status429TooManyRequests, $"Too many requests: too many failed authentication attempts, retry in {seconds}s");
+    }
+
     public static ContentHttpResult NotFound(string message) => Text(StatusCodes.Status404NotFound, "Not found: " + message);
 
     /// <summary>Windmill's <c>ExecutionErr</c>: a 500 whose body is the bare message, such as <c>timeout after 600s</c>.</summary>

@@ -15,6 +15,12 @@ namespace Windmill.Webhooks.AspNetCore.Endpoints;
 [JsonSerializable(typeof(ScriptJson))]
 [JsonSerializable(typeof(CancelRequestJson))]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(List<TokenJson>))]
+[JsonSerializable(typeof(NewTokenJson))]
+[JsonSerializable(typeof(UpdateScopesJson))]
+[JsonSerializable(typeof(UpdateLabelJson))]
+[JsonSerializable(typeof(AuditJson))]
+[JsonSerializable(typeof(List<AuditJson>))]
 [JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
 internal sealed partial class WindmillJsonContext : JsonSerializerContext
 {

@@ -55,6 +55,8 @@ public static class WindmillWebhooksServiceCollectionExtensions
             sp.GetRequiredService<IAuditSink>(), sp.GetRequiredService<ScriptCatalog>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<TokenService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WindmillHostedService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TokenUsageFlusher>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AuditRetentionService>());
         return builder;
     }
 

@@ -25,24 +25,37 @@ public sealed class JobDispatcher
         _time = time;
     }
 
-    /// <summary>Runs the newest version at <paramref name="path"/>; <see langword="null"/> when there is none.</summary>
-    public async ValueTask<Job?> RunByPathAsync(string workspace, string path, JsonElement args, Caller caller, CancellationToken cancellationToken)
+    /// <summary>The newest version at <paramref name="path"/>, or <see langword="null"/>.</summary>
+    public async ValueTask<ScriptVersion?> ResolveAsync(string workspace, string path, CancellationToken cancellationToken)
     {
         await _catalog.EnsureDeployedAsync(cancellationToken).ConfigureAwait(false);
-        var script = await _scripts.GetLatestAsync(workspace, path, cancellationToken).ConfigureAwait(false);
-        return script is null ? null : await RunAsync(script, args, caller, cancellationToken).ConfigureAwait(false);
+        return await _scripts.GetLatestAsync(workspace, path, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Exactly the version <paramref name="hash"/>, or <see langword="null"/>.</summary>
+    public async ValueTask<ScriptVersion?> ResolveAsync(string workspace, ScriptHash hash, CancellationToken cancellationToken)
+    {
+        await _catalog.EnsureDeployedAsync(cancellationToken).ConfigureAwait(false);
+        return await _scripts.GetByHashAsync(workspace, hash, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the newest version at <paramref name="path"/>; <see langword="null"/> when there is none.</summary>
+    public async ValueTask<Job?> RunByPathAsync(string workspace, string path, JsonElement args, Caller caller, CancellationToken cancellationToken) =>
+        await ResolveAsync(workspace, path, cancellationToken).ConfigureAwait(false) is { } script
+            ? await RunAsync(script, args, caller, cancellationToken).ConfigureAwait(false)
+            : null;
 
     /// <summary>Runs exactly the version <paramref name="hash"/>; <see langword="null"/> when there is none.</summary>
-    public async ValueTask<Job?> RunByHashAsync(string workspace, ScriptHash hash, JsonElement args, Caller caller, CancellationToken cancellationToken)
-    {
-        await _catalog.EnsureDeployedAsync(cancellationToken).ConfigureAwait(false);
-        var script = await _scripts.GetByHashAsync(workspace, hash, cancellationToken).ConfigureAwait(false);
-        return script is null ? null : await RunAsync(script, args, caller, cancellationToken).ConfigureAwait(false);
-    }
+    public async ValueTask<Job?> RunByHashAsync(string workspace, ScriptHash hash, JsonElement args, Caller caller, CancellationToken cancellationToken) =>
+        await ResolveAsync(workspace, hash, cancellationToken).ConfigureAwait(false) is { } script
+            ? await RunAsync(script, args, caller, cancellationToken).ConfigureAwait(false)
+            : null;
 
-    private async ValueTask<Job> RunAsync(ScriptVersion script, JsonElement args, Caller caller, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="script"/> as <paramref name="caller"/>: durable job first, then its audit entry.</summary>
+    public async ValueTask<Job> RunAsync(ScriptVersion script, JsonElement args, Caller caller, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(script);
+        ArgumentNullException.ThrowIfNull(caller);
         var job = await _runner.EnqueueAsync(new NewJob
         {
             Workspace = script.Workspace,
@@ -50,7 +63,7 @@ public sealed class JobDispatcher
             ScriptHash = script.Hash,
             Language = script.Language,
             Args = args,
-            CreatedBy = caller.Username,
+            CreatedBy = caller.CreatedBy,
             PermissionedAs = caller.PermissionedAs,
             TriggerKind = "webhook",
         }, cancellationToken).ConfigureAwait(false);

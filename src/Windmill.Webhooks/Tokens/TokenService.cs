@@ -1,14 +1,21 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Windmill.Webhooks.Audit;
+using Windmill.Webhooks.Jobs;
 
 namespace Windmill.Webhooks.Tokens;
 
 /// <summary>
-/// Mints and checks API tokens. A token is 32 characters from <c>[A-Za-z0-9]</c> drawn from a CSPRNG;
-/// only its SHA-256 and its first 10 characters are stored.
+/// Mints, checks and manages API tokens under Windmill's rules. A token is 32 characters from
+/// <c>[A-Za-z0-9]</c> drawn from a CSPRNG; only its SHA-256 and its first 10 characters are stored.
+/// Checked tokens are cached briefly in memory, and their <c>last_used_at</c> is written in batches.
 /// </summary>
-public sealed class TokenService
+public sealed partial class TokenService
 {
     /// <summary>The length of a minted token.</summary>
     public const int TokenLength = 32;
@@ -19,25 +26,42 @@ public sealed class TokenService
     /// <summary>The longest string that is even looked up; anything longer is rejected unseen.</summary>
     public const int MaxPresentedLength = 512;
 
+    /// <summary>The longest label accepted.</summary>
+    public const int MaxLabelLength = 255;
+
     /// <summary>The user that <see cref="WindmillWebhooksOptions.AdminToken"/> authenticates.</summary>
     public const string AdminUser = "admin";
 
     private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    private const int MaxCachedTokens = 10_000;
+    private static readonly string[] ReservedLabels = ["session", "ephemeral-script"];
+    private static readonly string[] ReservedLabelPrefixes = ["webhook-", "http-", "email-", "ws-", "jwt_"];
 
     private readonly ITokenStore _store;
+    private readonly IAuditSink _audit;
     private readonly TimeProvider _time;
+    private readonly WindmillWebhooksOptions _options;
+    private readonly ILogger<TokenService> _logger;
     private readonly byte[]? _adminTokenHash;
+    private readonly ConcurrentDictionary<string, CachedToken> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _pendingUse = new(StringComparer.Ordinal);
 
     /// <summary>Creates the service.</summary>
-    public TokenService(ITokenStore store, TimeProvider time, IOptions<WindmillWebhooksOptions> options)
+    public TokenService(ITokenStore store, IAuditSink audit, TimeProvider time, IOptions<WindmillWebhooksOptions> options, ILogger<TokenService> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
+        _audit = audit;
         _time = time;
-        _adminTokenHash = string.IsNullOrEmpty(options.Value.AdminToken) ? null : HashBytes(options.Value.AdminToken);
+        _options = options.Value;
+        _logger = logger;
+        _adminTokenHash = string.IsNullOrEmpty(_options.AdminToken) ? null : HashBytes(_options.AdminToken);
     }
 
-    /// <summary>Mints a token, stores its hash, and returns the plaintext: the only time it exists.</summary>
+    /// <summary>
+    /// Mints a token for <see cref="NewTokenRequest.Owner"/> without checking Windmill's rules (for the
+    /// host's own code, such as bootstrapping an admin). Returns the plaintext: the only time it exists.
+    /// </summary>
     public async ValueTask<(string Token, ApiToken Stored)> CreateAsync(NewTokenRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -62,6 +86,46 @@ public sealed class TokenService
     }
 
     /// <summary>
+    /// Mints a token for <paramref name="caller"/> as <c>POST /users/tokens/create</c> does: valid scopes only
+    /// (legacy forms rewritten), no more than the caller's own scopes, no label in a reserved namespace,
+    /// no expiration in the past. Audited as <c>users.token.create</c>.
+    /// </summary>
+    public async ValueTask<string> CreateForAsync(Caller caller, string? label, DateTimeOffset? expiration, IReadOnlyList<string>? scopes,
+        string? workspaceId, bool readOnly, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        var normalized = NormalizeScopes(scopes);
+        if (!TokenScopes.IsSubset(normalized, caller.Scopes))
+        {
+            throw new TokenRequestException(TokenRequestError.Forbidden, "a scoped token may only create tokens with a subset of its own scopes");
+        }
+
+        if (expiration is { } expires && expires <= _time.GetUtcNow())
+        {
+            throw new TokenRequestException(TokenRequestError.Invalid, "expiration is in the past");
+        }
+
+        if (workspaceId is { Length: 0 or > 255 })
+        {
+            throw new TokenRequestException(TokenRequestError.Invalid, "workspace_id must be 1 to 255 characters");
+        }
+
+        CheckLabel(label, caller.Username, workspaceId, normalized);
+        var (token, stored) = await CreateAsync(new NewTokenRequest
+        {
+            Owner = caller.Username,
+            Label = label,
+            Expiration = expiration,
+            Scopes = normalized,
+            WorkspaceId = workspaceId,
+            ReadOnly = readOnly || caller.ReadOnly,
+            SuperAdmin = caller.IsSuperAdmin,
+        }, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(caller, "users.token.create", AuditActionKind.Create, stored.Prefix).ConfigureAwait(false);
+        return token;
+    }
+
+    /// <summary>
     /// The stored token that <paramref name="presented"/> is, if it exists and has not expired;
     /// otherwise <see langword="null"/>, whatever the reason.
     /// </summary>
@@ -73,6 +137,7 @@ public sealed class TokenService
         }
 
         var hash = HashBytes(presented);
+        var now = _time.GetUtcNow();
         if (_adminTokenHash is not null && CryptographicOperations.FixedTimeEquals(hash, _adminTokenHash))
         {
             return new ApiToken
@@ -80,27 +145,229 @@ public sealed class TokenService
                 TokenHash = Convert.ToHexStringLower(hash),
                 Prefix = "",
                 Owner = AdminUser,
-                Label = "admin-token",
                 CreatedAt = DateTimeOffset.UnixEpoch,
-                LastUsedAt = _time.GetUtcNow(),
+                LastUsedAt = now,
                 SuperAdmin = true,
             };
         }
 
         var hex = Convert.ToHexStringLower(hash);
-        var token = await _store.FindByHashAsync(hex, cancellationToken).ConfigureAwait(false);
+        var token = _cache.TryGetValue(hex, out var cached) && now - cached.LoadedAt < _options.TokenCacheDuration
+            ? cached.Token
+            : await LoadAsync(hex, now, cancellationToken).ConfigureAwait(false);
         if (token is null
             || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(token.TokenHash), Encoding.ASCII.GetBytes(hex))
-            || token.IsExpired(_time.GetUtcNow()))
+            || token.IsExpired(now))
         {
             return null;
         }
 
+        // Coalesced: written by FlushUsageAsync, not on every request.
+        _pendingUse[hex] = now;
         return token;
+    }
+
+    /// <summary>The tokens of <paramref name="owner"/>, newest first, with their latest use.</summary>
+    public async IAsyncEnumerable<ApiToken> ListAsync(string owner, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var token in _store.ListAsync(owner, cancellationToken).ConfigureAwait(false))
+        {
+            yield return WithPendingUse(token);
+        }
+    }
+
+    /// <summary>
+    /// The tokens that may run the runnable behind <paramref name="runScope"/> (e.g. <c>jobs:run:scripts:u/a/b</c>)
+    /// in <paramref name="workspace"/>: the caller's own, or everyone's for an admin.
+    /// </summary>
+    public async IAsyncEnumerable<ApiToken> ListForRunnableAsync(Caller caller, string workspace, string runScope,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        await foreach (var token in _store.ListAsync(caller.IsAdmin ? null : caller.Username, cancellationToken).ConfigureAwait(false))
+        {
+            if ((token.WorkspaceId is null || token.WorkspaceId == workspace) && token.Scopes is { } scopes
+                && scopes.Any(s => TokenScopes.TryNormalize(s, out var normalized) && normalized == runScope))
+            {
+                yield return WithPendingUse(token);
+            }
+        }
+    }
+
+    /// <summary>Deletes <paramref name="owner"/>'s token with this prefix; it stops working at once. Returns the deleted prefixes.</summary>
+    public async ValueTask<IReadOnlyList<string>> DeleteAsync(Caller caller, string owner, string prefix, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        CheckOwner(caller, owner);
+        var token = await _store.FindByPrefixAsync(prefix, cancellationToken).ConfigureAwait(false);
+        var deleted = await _store.DeleteByPrefixAsync(owner, prefix, cancellationToken).ConfigureAwait(false);
+        if (token is not null)
+        {
+            Forget(token.TokenHash);
+        }
+
+        if (deleted == 0)
+        {
+            return [];
+        }
+
+        await AuditAsync(caller, "users.token.delete", AuditActionKind.Delete, prefix).ConfigureAwait(false);
+        return [prefix];
+    }
+
+    /// <summary>Replaces a token's scopes (<see langword="null"/> for full rights), under the same rules as creation.</summary>
+    public async ValueTask UpdateScopesAsync(Caller caller, string owner, string prefix, IReadOnlyList<string>? scopes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        var normalized = NormalizeScopes(scopes);
+        if (!TokenScopes.IsSubset(normalized, caller.Scopes))
+        {
+            throw new TokenRequestException(TokenRequestError.Forbidden, "a scoped token may only grant a subset of its own scopes");
+        }
+
+        await UpdateAsync(caller, owner, prefix, token =>
+        {
+            CheckLabel(token.Label, token.Owner, token.WorkspaceId, normalized);
+            return token with { Scopes = normalized };
+        }, "users.token.update_scopes", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Replaces a token's label, under the same rules as creation.</summary>
+    public async ValueTask UpdateLabelAsync(Caller caller, string owner, string prefix, string? label, CancellationToken cancellationToken) =>
+        await UpdateAsync(caller, owner, prefix, token =>
+        {
+            CheckLabel(label, token.Owner, token.WorkspaceId, token.Scopes);
+            return token with { Label = label };
+        }, "users.token.update_label", cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Writes the coalesced <c>last_used_at</c> values; the stores batch them into few commits.</summary>
+    public async Task FlushUsageAsync(CancellationToken cancellationToken)
+    {
+        var uses = _pendingUse.ToArray();
+        foreach (var (hash, usedAt) in uses)
+        {
+            _pendingUse.TryRemove(new KeyValuePair<string, DateTimeOffset>(hash, usedAt));
+        }
+
+        await Task.WhenAll(uses.Select(use => _store.TouchAsync(use.Key, use.Value, cancellationToken).AsTask())).ConfigureAwait(false);
+        if (uses.Length > 0)
+        {
+            Log.UsageFlushed(_logger, uses.Length);
+        }
     }
 
     /// <summary>The lowercase hex SHA-256 under which a token is stored.</summary>
     public static string Hash(string token) => Convert.ToHexStringLower(HashBytes(token));
 
+    private async ValueTask UpdateAsync(Caller caller, string owner, string prefix, Func<ApiToken, ApiToken> change, string operation,
+        CancellationToken cancellationToken)
+    {
+        CheckOwner(caller, owner);
+        var token = await _store.FindByPrefixAsync(prefix, cancellationToken).ConfigureAwait(false);
+        if (token is null || token.Owner != owner || !await _store.UpdateAsync(change(token), cancellationToken).ConfigureAwait(false))
+        {
+            throw new TokenRequestException(TokenRequestError.NotFound, $"token with prefix {prefix} not found");
+        }
+
+        Forget(token.TokenHash);
+        await AuditAsync(caller, operation, AuditActionKind.Update, prefix).ConfigureAwait(false);
+    }
+
+    private async ValueTask<ApiToken?> LoadAsync(string hash, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var token = await _store.FindByHashAsync(hash, cancellationToken).ConfigureAwait(false);
+        if (token is not null)
+        {
+            if (_cache.Count >= MaxCachedTokens)
+            {
+                _cache.Clear();
+            }
+
+            _cache[hash] = new CachedToken(token, now);
+        }
+
+        return token;
+    }
+
+    private void Forget(string tokenHash)
+    {
+        _cache.TryRemove(tokenHash, out _);
+        _pendingUse.TryRemove(tokenHash, out _);
+    }
+
+    private ApiToken WithPendingUse(ApiToken token) =>
+        _pendingUse.TryGetValue(token.TokenHash, out var usedAt) && usedAt > token.LastUsedAt ? token with { LastUsedAt = usedAt } : token;
+
+    private static void CheckOwner(Caller caller, string owner)
+    {
+        if (owner != caller.Username && !caller.IsSuperAdmin)
+        {
+            throw new TokenRequestException(TokenRequestError.Forbidden, "only a superadmin can manage another user's tokens");
+        }
+    }
+
+    private static List<string>? NormalizeScopes(IReadOnlyList<string>? scopes)
+    {
+        if (scopes is null)
+        {
+            return null;
+        }
+
+        var normalized = new List<string>(scopes.Count);
+        foreach (var scope in scopes)
+        {
+            if (!TokenScopes.TryNormalize(scope, out var valid))
+            {
+                var shown = scope is { Length: > 100 } ? scope[..100] + "…" : scope;
+                throw new TokenRequestException(TokenRequestError.Invalid, $"invalid scope: {shown}");
+            }
+
+            normalized.Add(valid);
+        }
+
+        return normalized;
+    }
+
+    // Labels name identities (see Caller.CreatedBy), so the system namespaces are closed, except for the
+    // exact shape of a webhook-specific token: "webhook-<owner>-<4 chars>", one workspace, one run scope.
+    private static void CheckLabel(string? label, string owner, string? workspaceId, IReadOnlyList<string>? scopes)
+    {
+        if (label is null)
+        {
+            return;
+        }
+
+        if (label.Length > MaxLabelLength)
+        {
+            throw new TokenRequestException(TokenRequestError.Invalid, $"label is longer than {MaxLabelLength} characters");
+        }
+
+        var isWebhookToken = WebhookLabel().Match(label) is { Success: true } match && match.Groups["owner"].Value == owner
+            && workspaceId is not null && scopes is [var only]
+            && (only.StartsWith("jobs:run:scripts:", StringComparison.Ordinal) || only.StartsWith("jobs:run:flows:", StringComparison.Ordinal));
+        if (ReservedLabels.Contains(label, StringComparer.Ordinal)
+            || (ReservedLabelPrefixes.Any(p => label.StartsWith(p, StringComparison.Ordinal)) && !isWebhookToken))
+        {
+            throw new TokenRequestException(TokenRequestError.Invalid,
+                "label is in a reserved namespace (session, ephemeral-script, http-, email-, ws-, jwt_, or webhook- other than webhook-<you>-<4 chars> with one workspace and one run scope)");
+        }
+    }
+
+    private ValueTask AuditAsync(Caller caller, string operation, AuditActionKind kind, string prefix) =>
+        _audit.WriteAsync(new AuditEntry
+        {
+            WorkspaceId = "global",
+            Timestamp = _time.GetUtcNow(),
+            Username = caller.Username,
+            Operation = operation,
+            ActionKind = kind,
+            Resource = prefix,
+        }, CancellationToken.None);
+
     private static byte[] HashBytes(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
+
+    [GeneratedRegex("^webhook-(?<owner>.+)-[A-Za-z0-9]{4}$")]
+    private static partial Regex WebhookLabel();
+
+    private sealed record CachedToken(ApiToken Token, DateTimeOffset LoadedAt);
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Windmill.Webhooks.Storage.InMemory;
@@ -11,6 +12,7 @@ public sealed class TokenServiceTests
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
     private readonly InMemoryTokenStore _store = new();
+    private readonly InMemoryAuditSink _audit = new();
 
     [Fact]
     public async Task A_minted_token_is_32_alphanumerics_and_only_its_hash_and_prefix_are_stored()
@@ -85,10 +87,10 @@ public sealed class TokenServiceTests
         Assert.NotNull(admin);
         Assert.Equal("admin", admin.Owner);
         Assert.True(admin.SuperAdmin);
-        Assert.Empty(await _store.ListByOwnerAsync("admin", CancellationToken.None).ToListAsync());
+        Assert.Empty(await _store.ListAsync("admin", CancellationToken.None).ToListAsync());
         Assert.Null(await service.ValidateAsync("my-admin-secreT", CancellationToken.None));
     }
 
     private TokenService Service(string? adminToken = null) =>
-        new(_store, _time, Options.Create(new WindmillWebhooksOptions { AdminToken = adminToken }));
+        new(_store, _audit, _time, Options.Create(new WindmillWebhooksOptions { AdminToken = adminToken }), NullLogger<TokenService>.Instance);
 }

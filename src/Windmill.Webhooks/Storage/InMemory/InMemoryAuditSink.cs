@@ -3,10 +3,11 @@ using Windmill.Webhooks.Audit;
 namespace Windmill.Webhooks.Storage.InMemory;
 
 /// <summary>An <see cref="IAuditSink"/> in memory, readable back; everything is lost when the process stops.</summary>
-public sealed class InMemoryAuditSink : IAuditSink, IAuditLogReader
+public sealed class InMemoryAuditSink : IAuditSink, IAuditLogReader, IAuditLogRetention
 {
     private readonly List<AuditEntry> _entries = [];
     private readonly Lock _lock = new();
+    private long _lastId;
 
     /// <inheritdoc />
     public ValueTask WriteAsync(AuditEntry entry, CancellationToken cancellationToken)
@@ -14,7 +15,7 @@ public sealed class InMemoryAuditSink : IAuditSink, IAuditLogReader
         ArgumentNullException.ThrowIfNull(entry);
         lock (_lock)
         {
-            _entries.Add(entry with { Id = _entries.Count + 1 });
+            _entries.Add(entry with { Id = ++_lastId });
         }
 
         return ValueTask.CompletedTask;
@@ -27,15 +28,19 @@ public sealed class InMemoryAuditSink : IAuditSink, IAuditLogReader
         lock (_lock)
         {
             return ValueTask.FromResult<IReadOnlyList<AuditEntry>>(_entries
-                .Where(e => e.WorkspaceId == query.WorkspaceId
-                    && (query.Username is null || e.Username == query.Username)
-                    && (query.Operation is null || e.Operation == query.Operation)
-                    && (query.Resource is null || e.Resource == query.Resource)
-                    && (query.ActionKind is null || e.ActionKind == query.ActionKind)
-                    && (query.BeforeId is null || e.Id < query.BeforeId))
+                .Where(query.Matches)
                 .OrderByDescending(e => e.Id)
                 .Skip(query.Offset).Take(query.Limit)
                 .ToList());
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return ValueTask.FromResult(_entries.RemoveAll(e => e.Timestamp < cutoff));
         }
     }
 

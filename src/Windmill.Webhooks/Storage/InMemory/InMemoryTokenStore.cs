@@ -6,6 +6,7 @@ namespace Windmill.Webhooks.Storage.InMemory;
 public sealed class InMemoryTokenStore : ITokenStore
 {
     private readonly Dictionary<string, ApiToken> _tokens = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _insertionOrder = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     /// <inheritdoc />
@@ -20,6 +21,7 @@ public sealed class InMemoryTokenStore : ITokenStore
             }
 
             _tokens.Add(token.TokenHash, token);
+            _insertionOrder.Add(token.TokenHash, _insertionOrder.Count);
         }
 
         return ValueTask.CompletedTask;
@@ -35,11 +37,38 @@ public sealed class InMemoryTokenStore : ITokenStore
     }
 
     /// <inheritdoc />
-    public IAsyncEnumerable<ApiToken> ListByOwnerAsync(string owner, CancellationToken cancellationToken)
+    public ValueTask<ApiToken?> FindByPrefixAsync(string prefix, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
-            return _tokens.Values.Where(t => t.Owner == owner).OrderByDescending(t => t.CreatedAt).ToList().ToAsyncEnumerable();
+            return ValueTask.FromResult(_tokens.Values.FirstOrDefault(t => t.Prefix == prefix));
+        }
+    }
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<ApiToken> ListAsync(string? owner, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return _tokens.Values.Where(t => owner is null || t.Owner == owner)
+                .OrderByDescending(t => t.CreatedAt).ThenByDescending(t => _insertionOrder[t.TokenHash])
+                .ToList().ToAsyncEnumerable();
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> UpdateAsync(ApiToken token, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        lock (_lock)
+        {
+            if (!_tokens.TryGetValue(token.TokenHash, out var stored))
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            _tokens[token.TokenHash] = stored with { Label = token.Label, Scopes = token.Scopes, ReadOnly = token.ReadOnly };
+            return ValueTask.FromResult(true);
         }
     }
 
@@ -49,7 +78,7 @@ public sealed class InMemoryTokenStore : ITokenStore
         lock (_lock)
         {
             var doomed = _tokens.Values.Where(t => t.Owner == owner && t.Prefix == prefix).Select(t => t.TokenHash).ToList();
-            doomed.ForEach(hash => _tokens.Remove(hash));
+            doomed.ForEach(hash => { _tokens.Remove(hash); _insertionOrder.Remove(hash); });
             return ValueTask.FromResult(doomed.Count);
         }
     }

@@ -7,7 +7,7 @@ using static Windmill.Webhooks.Storage.Sqlite.SqliteValues;
 namespace Windmill.Webhooks.Storage.Sqlite;
 
 /// <summary>The SQLite <see cref="IAuditSink"/>, which can also read its entries back.</summary>
-public sealed class SqliteAuditSink : IAuditSink, IAuditLogReader
+public sealed class SqliteAuditSink : IAuditSink, IAuditLogReader, IAuditLogRetention
 {
     private const string Columns = "id, workspace_id, timestamp, username, operation, action_kind, resource, parameters";
     private readonly SqliteDatabase _database;
@@ -38,20 +38,33 @@ public sealed class SqliteAuditSink : IAuditSink, IAuditLogReader
         ArgumentNullException.ThrowIfNull(query);
         var sql = new StringBuilder($"SELECT {Columns} FROM audit WHERE workspace_id = $ws");
         var parameters = new List<(string, object?)> { ("$ws", query.WorkspaceId), ("$limit", query.Limit), ("$offset", query.Offset) };
-        void Filter(string column, string name, object? value)
+        void Filter(string condition, string name, object? value)
         {
             if (value is not null)
             {
-                sql.Append(" AND ").Append(column).Append(' ').Append(name);
-                parameters.Add((name.Split(' ')[^1], value));
+                sql.Append(" AND ").Append(condition);
+                parameters.Add((name, value));
             }
         }
 
-        Filter("username", "= $user", query.Username);
-        Filter("operation", "= $operation", query.Operation);
-        Filter("resource", "= $resource", query.Resource);
-        Filter("action_kind", "= $kind", query.ActionKind?.ToString());
-        Filter("id", "< $before", query.BeforeId);
+        void FilterList(string condition, string name, IReadOnlyCollection<string>? values)
+        {
+            if (values is { Count: > 0 })
+            {
+                sql.Append(" AND ").Append(condition).Append(" (").AppendJoin(", ", values.Select((_, i) => $"{name}{i}")).Append(')');
+                parameters.AddRange(values.Select((v, i) => ($"{name}{i}", (object?)v)));
+            }
+        }
+
+        Filter("username = $user", "$user", query.Username);
+        Filter("substr(operation, 1, length($operation)) = $operation", "$operation", query.Operation);
+        FilterList("operation IN", "$op", query.Operations);
+        FilterList("operation NOT IN", "$exclude", query.ExcludeOperations);
+        Filter("substr(resource, 1, length($resource)) = $resource", "$resource", query.Resource);
+        Filter("action_kind = $kind", "$kind", query.ActionKind?.ToString());
+        Filter("timestamp <= $before", "$before", query.Before is { } before ? ToDb(before) : null);
+        Filter("timestamp > $after", "$after", query.After is { } after ? ToDb(after) : null);
+        Filter("id < $beforeId", "$beforeId", query.BeforeId);
         sql.Append(" ORDER BY id DESC LIMIT $limit OFFSET $offset");
 
         var entries = new List<AuditEntry>();
@@ -62,6 +75,14 @@ public sealed class SqliteAuditSink : IAuditSink, IAuditLogReader
 
         return entries;
     }
+
+    /// <inheritdoc />
+    public ValueTask<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
+        _database.WriteAsync(connection =>
+        {
+            using var delete = connection.Command("DELETE FROM audit WHERE timestamp < $cutoff", ("$cutoff", ToDb(cutoff)));
+            return delete.ExecuteNonQuery();
+        }, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask<AuditEntry?> GetAsync(string workspaceId, long id, CancellationToken cancellationToken) =>

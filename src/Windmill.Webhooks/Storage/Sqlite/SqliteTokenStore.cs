@@ -42,8 +42,26 @@ public sealed class SqliteTokenStore : ITokenStore
         _database.QuerySingleAsync($"SELECT {Columns} FROM token WHERE token_hash = $hash", Read, cancellationToken, ("$hash", tokenHash));
 
     /// <inheritdoc />
-    public IAsyncEnumerable<ApiToken> ListByOwnerAsync(string owner, CancellationToken cancellationToken) =>
-        _database.QueryAsync($"SELECT {Columns} FROM token WHERE owner = $owner ORDER BY created_at DESC, rowid DESC", Read, cancellationToken, ("$owner", owner));
+    public ValueTask<ApiToken?> FindByPrefixAsync(string prefix, CancellationToken cancellationToken) =>
+        _database.QuerySingleAsync($"SELECT {Columns} FROM token WHERE token_prefix = $prefix", Read, cancellationToken, ("$prefix", prefix));
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<ApiToken> ListAsync(string? owner, CancellationToken cancellationToken) =>
+        _database.QueryAsync($"SELECT {Columns} FROM token WHERE $owner IS NULL OR owner = $owner ORDER BY created_at DESC, rowid DESC",
+            Read, cancellationToken, ("$owner", owner));
+
+    /// <inheritdoc />
+    public ValueTask<bool> UpdateAsync(ApiToken token, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        return _database.WriteAsync(connection =>
+        {
+            using var update = connection.Command("UPDATE token SET label = $label, scopes = $scopes, read_only = $readonly WHERE token_hash = $hash",
+                ("$hash", token.TokenHash), ("$label", token.Label), ("$scopes", token.Scopes is null ? null : JsonSerializer.Serialize(token.Scopes)),
+                ("$readonly", token.ReadOnly));
+            return update.ExecuteNonQuery() > 0;
+        }, cancellationToken);
+    }
 
     /// <inheritdoc />
     public ValueTask<int> DeleteByPrefixAsync(string owner, string prefix, CancellationToken cancellationToken) =>

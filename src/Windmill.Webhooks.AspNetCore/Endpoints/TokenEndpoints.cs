@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Windmill.Webhooks.AspNetCore.Authentication;
+using Windmill.Webhooks.Jobs;
+using Windmill.Webhooks.Tokens;
+
+namespace Windmill.Webhooks.AspNetCore.Endpoints;
+
+/// <summary>
+/// Windmill's token API under <c>/users/tokens</c> (windmill-api.md §6): create (the plaintext is in this
+/// answer only), list (prefixes and metadata), delete, and update scopes or label. It acts on the
+/// caller's own tokens; a superadmin may name another user with <c>?username=</c>.
+/// </summary>
+internal static class TokenEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        var tokens = api.MapGroup("/users/tokens").RequireAuthorization(WindmillTokenDefaults.PolicyName);
+        tokens.MapPost("/create", CreateAsync);
+        tokens.MapGet("/list", ListAsync);
+        tokens.MapDelete("/delete/{prefix}", DeleteAsync);
+        tokens.MapPost("/update_scopes/{prefix}", UpdateScopesAsync);
+        tokens.MapPost("/update_label/{prefix}", UpdateLabelAsync);
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext context, TokenService tokens)
+    {
+        var caller = context.User.ToCaller();
+        if (WindmillAccess.CanWrite(caller, "users:write") is { } denied)
+        {
+            return denied;
+        }
+
+        var (request, error) = await WindmillRequests.ReadJsonAsync(context, WindmillJsonContext.Wire.NewTokenJson);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        return await Answer(async () =>
+        {
+            var token = await tokens.CreateForAsync(caller, request!.Label, request.Expiration, request.Scopes, request.WorkspaceId,
+                request.ReadOnly ?? false, context.RequestAborted);
+            return WindmillErrors.Text(StatusCodes.Status201Created, token);
+        });
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, TokenService tokens)
+    {
+        var caller = context.User.ToCaller();
+        if (WindmillAccess.CanRead(caller, "users:read") is { } denied)
+        {
+            return denied;
+        }
+
+        if (WindmillRequests.Paging(context.Request) is not { } paging)
+        {
+            return WindmillErrors.BadRequest("page and per_page must be integers");
+        }
+
+        if (Owner(context, caller) is not { } owner)
+        {
+            return WindmillErrors.PermissionDenied("only a superadmin can list another user's tokens");
+        }
+
+        var excludeEphemeral = string.Equals(context.Request.Query["exclude_ephemeral"], "true", StringComparison.OrdinalIgnoreCase);
+        var listed = await tokens.ListAsync(owner, context.RequestAborted)
+            .Where(t => !(excludeEphemeral && t.Label == "ephemeral-script"))
+            .Skip(paging.Offset).Take(paging.Limit)
+            .Select(t => TokenJson.From(t))
+            .ToListAsync(context.RequestAborted);
+        return TypedResults.Text(JsonSerializer.Serialize(listed, WindmillJsonContext.Wire.ListTokenJson), SyncResponse.JsonContentType);
+    }
+
+    private static async Task<IResult> DeleteAsync(string prefix, HttpContext context, TokenService tokens)
+    {
+        var caller = context.User.ToCaller();
+        if (WindmillAccess.CanWrite(caller, "users:write") is { } denied)
+        {
+            return denied;
+        }
+
+        return await Answer(async () =>
+        {
+            var deleted = await tokens.DeleteAsync(caller, Owner(context, caller) ?? "", prefix, context.RequestAborted);
+            // Windmill's own text, with Rust's debug format of the masked prefixes.
+            var masked = string.Join(", ", deleted.Select(p => $"\"{p}*****\""));
+            return WindmillErrors.Text(StatusCodes.Status200OK,
+                string.Create(CultureInfo.InvariantCulture, $"deleted {deleted.Count} tokens [{masked}] with prefix {prefix}"));
+        });
+    }
+
+    private static async Task<IResult> UpdateScopesAsync(string prefix, HttpContext context, TokenService tokens)
+    {
+        var caller = context.User.ToCaller();
+        if (WindmillAccess.CanWrite(caller, "users:write") is { } denied)
+        {
+            return denied;
+        }
+
+        var (request, error) = await WindmillRequests.ReadJsonAsync(context, WindmillJsonContext.Wire.UpdateScopesJson);
+        return error ?? await Answer(async () =>
+        {
+            await tokens.UpdateScopesAsync(caller, Owner(context, caller) ?? "", prefix, request!.Scopes, context.RequestAborted);
+            return WindmillErrors.Text(StatusCodes.Status200OK, $"updated scopes of token {prefix}");
+        });
+    }
+
+    private static async Task<IResult> UpdateLabelAsync(string prefix, HttpContext context, TokenService tokens)
+    {
+        var caller = context.User.ToCaller();
+        if (WindmillAccess.CanWrite(caller, "users:write") is { } denied)
+        {
+            return denied;
+        }
+
+        var (request, error) = await WindmillRequests.ReadJsonAsync(context, WindmillJsonContext.Wire.UpdateLabelJson);
+        return error ?? await Answer(async () =>
+        {
+            await tokens.UpdateLabelAsync(caller, Owner(context, caller) ?? "", prefix, request!.Label, context.RequestAborted);
+            return WindmillErrors.Text(StatusCodes.Status200OK, $"updated label of token {prefix}");
+        });
+    }
+
+    /// <summary>Whose tokens: the caller's, or for a superadmin the user named by <c>?username=</c>.</summary>
+    private static string? Owner(HttpContext context, Caller caller) =>
+        context.Request.Query["username"].ToString() is { Length: > 0 } named && named != caller.Username
+            ? (caller.IsSuperAdmin ? named : null)
+            : caller.Username;
+
+    private static async Task<IResult> Answer(Func<Task<ContentHttpResult>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (TokenRequestException e)
+        {
+            return e.Error switch
+            {
+                TokenRequestError.Forbidden => WindmillErrors.PermissionDenied(e.Message),
+                TokenRequestError.NotFound => WindmillErrors.NotFound(e.Message),
+                _ => WindmillErrors.BadRequest(e.Message),
+            };
+        }
+    }
+}
