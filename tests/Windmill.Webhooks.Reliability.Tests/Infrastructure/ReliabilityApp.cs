@@ -15,7 +15,8 @@ namespace Windmill.Webhooks.Reliability.Tests.Infrastructure;
 /// (<c>ConnectionStrings:Windmill</c>, <c>Windmill:AdminToken</c>, other <c>Windmill:*</c> settings), plus the test script
 /// <see cref="ScriptGate.Path"/>. Each answer names the endpoint that routing chose in <see cref="MatchedEndpointHeader"/>.
 /// </summary>
-internal sealed class ReliabilityApp(DatabaseFile database, IReadOnlyDictionary<string, string>? settings = null, TimeProvider? time = null)
+internal sealed class ReliabilityApp(DatabaseFile database, IReadOnlyDictionary<string, string>? settings = null, TimeProvider? time = null,
+    Action<IServiceCollection>? configureServices = null)
     : WebApplicationFactory<Program>
 {
     public const string AdminToken = "reliability-admin-token-0123456789";
@@ -23,6 +24,9 @@ internal sealed class ReliabilityApp(DatabaseFile database, IReadOnlyDictionary<
 
     /// <summary>The display name of the endpoint routing matched, or <c>(none)</c>: tells routing's own 404/405 from a route's.</summary>
     public const string MatchedEndpointHeader = "x-test-endpoint";
+
+    /// <summary>A request header whose value becomes the request's trace identifier, so answers that name it are exact.</summary>
+    public const string TraceIdHeader = "x-test-trace-id";
 
     public ScriptGate Gate { get; } = new();
 
@@ -59,6 +63,8 @@ internal sealed class ReliabilityApp(DatabaseFile database, IReadOnlyDictionary<
                 services.RemoveAll<TimeProvider>();
                 services.AddSingleton(time);
             }
+
+            configureServices?.Invoke(services);
         });
     }
 
@@ -68,6 +74,11 @@ internal sealed class ReliabilityApp(DatabaseFile database, IReadOnlyDictionary<
         {
             app.Use((context, nextMiddleware) =>
             {
+                if (context.Request.Headers.TryGetValue(TraceIdHeader, out var traceId))
+                {
+                    context.TraceIdentifier = traceId.ToString();
+                }
+
                 context.Response.OnStarting(() =>
                 {
                     context.Response.Headers[MatchedEndpointHeader] = context.GetEndpoint()?.DisplayName ?? "(none)";
