@@ -1,5 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Windmill.Webhooks.Jobs;
 
 namespace Windmill.Webhooks.AspNetCore.Endpoints;
@@ -12,7 +14,8 @@ internal static class SyncResponse
     public static async Task<IResult> WaitAsync(Job job, HttpContext context, IJobRunner runner, WindmillWebhooksOptions options, TimeProvider time)
     {
         using var timeout = new CancellationTokenSource(options.SyncWaitTimeout, time);
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, context.RequestAborted);
+        var stopping = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, context.RequestAborted, stopping);
         Job? completed;
         try
         {
@@ -28,6 +31,11 @@ internal static class SyncResponse
             context.Response.Headers[WindmillHeaders.JobId] = job.Id.ToString();
             var seconds = ((long)options.SyncWaitTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture);
             return WindmillErrors.ExecutionError($"timeout after {seconds}s");
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+        {
+            context.Response.Headers[WindmillHeaders.JobId] = job.Id.ToString();
+            return WindmillErrors.ServiceUnavailable($"shutting down; job {job.Id} continues after restart");
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

@@ -91,6 +91,11 @@ internal static class WebhookArgs
                 return Outcome.Fail(WindmillErrors.BadRequest("Impossible to decode query payload: invalid base64"));
             }
 
+            if (!System.Text.Unicode.Utf8.IsValid(bytes))
+            {
+                return Outcome.Fail(WindmillErrors.BadRequest("Impossible to decode query payload: invalid utf8"));
+            }
+
             if (!TryParseJson(bytes, out var value, out var error) || value is not JsonObject decoded)
             {
                 return Outcome.Fail(WindmillErrors.BadRequest("Impossible to decode query payload: " + (error ?? "the payload is not a JSON object")));

@@ -32,5 +32,11 @@ internal static class WindmillErrors
     /// <summary>Windmill's <c>ExecutionErr</c>: a 500 whose body is the bare message, such as <c>timeout after 600s</c>.</summary>
     public static ContentHttpResult ExecutionError(string message) => Text(StatusCodes.Status500InternalServerError, message);
 
+    /// <summary>503 when the storage refuses (disk full, read-only) or the host is shutting down; retrying later may succeed.</summary>
+    public static ContentHttpResult ServiceUnavailable(string message) => Text(StatusCodes.Status503ServiceUnavailable, "Service unavailable: " + message);
+
+    /// <summary>Windmill's <c>InternalErr</c>: a 500 for an unexpected failure, with no stack trace.</summary>
+    public static ContentHttpResult Internal(string message) => Text(StatusCodes.Status500InternalServerError, "Internal: " + message);
+
     public static ContentHttpResult Text(int status, string body) => TypedResults.Text(body, TextContentType, statusCode: status);
 }

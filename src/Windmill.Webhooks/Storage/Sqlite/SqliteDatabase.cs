@@ -65,6 +65,11 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
                 Execute(writer, $"PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; PRAGMA busy_timeout = 30000;");
                 SqliteSchema.Migrate(writer);
             }
+            catch (SqliteException e) when (SqliteStorageFailures.IsStorageFailure(e))
+            {
+                writer.Dispose();
+                throw SqliteStorageFailures.Translate(e);
+            }
             catch
             {
                 writer.Dispose();
@@ -87,7 +92,16 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
     {
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException e) when (SqliteStorageFailures.IsStorageFailure(e))
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw SqliteStorageFailures.Translate(e);
+        }
+
         return connection;
     }
 
@@ -99,14 +113,27 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
         await using (connection.ConfigureAwait(false))
         {
             using var command = connection.Command(sql, parameters);
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var reader = await ReadStorageAsync(() => command.ExecuteReaderAsync(cancellationToken)).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                while (await ReadStorageAsync(() => reader.ReadAsync(cancellationToken)).ConfigureAwait(false))
                 {
                     yield return read(reader);
                 }
             }
+        }
+    }
+
+    // A read that the storage refuses surfaces as StorageUnavailableException, like a refused write.
+    private static async Task<T> ReadStorageAsync<T>(Func<Task<T>> read)
+    {
+        try
+        {
+            return await read().ConfigureAwait(false);
+        }
+        catch (SqliteException e) when (SqliteStorageFailures.IsStorageFailure(e))
+        {
+            throw SqliteStorageFailures.Translate(e);
         }
     }
 
@@ -194,10 +221,11 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
                     Execute(connection, "RELEASE write");
                 }
 #pragma warning disable CA1031 // One failed write is handed to its own caller; the rest of the batch commits.
-                catch (Exception e)
+                catch (Exception e) when (!connection.AutoCommit())
 #pragma warning restore CA1031
                 {
-                    errors[i] = e;
+                    // SQLite kept the transaction (a failure with no transaction left, such as a full disk, fails the whole batch).
+                    errors[i] = SqliteStorageFailures.Translate(e);
                     Execute(connection, "ROLLBACK TO write; RELEASE write");
                 }
             }
@@ -210,9 +238,10 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
         {
             Log.CommitFailed(_logger, e, batch.Count);
             TryRollback(connection);
+            var failure = SqliteStorageFailures.Translate(e);
             foreach (var pending in batch)
             {
-                pending.Completion.TrySetException(e);
+                pending.Completion.TrySetException(failure);
             }
 
             return;

@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Windmill.Webhooks.Storage;
+
+namespace Windmill.Webhooks.AspNetCore.Endpoints;
+
+/// <summary>
+/// The one place where failures that escape a Windmill route become answers in Windmill's text format:
+/// storage that refuses (<see cref="StorageUnavailableException"/>) is <c>503 Service unavailable: …</c>,
+/// a request the server could not read is its own 4xx, and anything else is <c>500 Internal: …</c> with
+/// a trace id and no stack trace (the exception goes to the log).
+/// </summary>
+internal sealed partial class WindmillErrorFilter(ILogger<WindmillErrorFilter> logger) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        var http = context.HttpContext;
+        try
+        {
+            return await next(context).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            throw; // the caller left; there is no one to answer
+        }
+        catch (StorageUnavailableException e)
+        {
+            Log.StorageUnavailable(logger, e, http.Request.Method, http.Request.Path, http.TraceIdentifier);
+            return WindmillErrors.ServiceUnavailable(e.Message);
+        }
+        catch (BadHttpRequestException e)
+        {
+            // The server could not read the request (a body over the server's own limit, a truncated body): the caller's fault.
+            return e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? WindmillErrors.Text(e.StatusCode, "Payload too large: " + e.Message)
+                : WindmillErrors.Text(e.StatusCode, "Bad request: " + e.Message);
+        }
+#pragma warning disable CA1031 // Every other failure is logged and answered in Windmill's format rather than as an empty 500.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Log.Unexpected(logger, e, http.Request.Method, http.Request.Path, http.TraceIdentifier);
+            return WindmillErrors.Internal($"unexpected error, trace id {http.TraceIdentifier}");
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+
+namespace Windmill.Webhooks.CrashTest;
+
+/// <summary>
+/// What the sample promised. An <b>async</b> acknowledgement is a <c>201</c> whose body is the job id: that
+/// job must exist with its audit entry and complete. A <b>sync</b> acknowledgement is a <c>200</c> carrying
+/// the expected result: sync answers carry no job id, so each sync request sends a unique <c>nonce</c> arg,
+/// and its job is found by that nonce. Every acknowledgement is also appended to a log file as it arrives.
+/// </summary>
+internal sealed class Acknowledgements : IDisposable
+{
+    private readonly ConcurrentQueue<Guid> _asyncJobs = new();
+    private readonly ConcurrentQueue<string> _syncNonces = new();
+    private readonly ConcurrentQueue<string> _unexpected = new();
+    private readonly SampleLog _log;
+    private long _interrupted;
+
+    public Acknowledgements(string logPath) => _log = new SampleLog(logPath);
+
+    public IReadOnlyCollection<Guid> AsyncJobs => _asyncJobs;
+
+    public IReadOnlyCollection<string> SyncNonces => _syncNonces;
+
+    /// <summary>Answers that neither acknowledge nor come from a kill: a 5xx, a wrong result. Each one fails the run.</summary>
+    public IReadOnlyCollection<string> UnexpectedAnswers => _unexpected;
+
+    /// <summary>Requests cut short by a kill (connection refused or reset): not acknowledged, so their jobs may or may not exist.</summary>
+    public long Interrupted => Interlocked.Read(ref _interrupted);
+
+    public void AsyncJob(Guid id)
+    {
+        _asyncJobs.Enqueue(id);
+        _log.Write($"async {id}");
+    }
+
+    public void SyncResult(string nonce)
+    {
+        _syncNonces.Enqueue(nonce);
+        _log.Write($"sync {nonce}");
+    }
+
+    public void Unexpected(string description)
+    {
+        _unexpected.Enqueue(description);
+        _log.Write($"unexpected {description}");
+    }
+
+    public void Interruption() => Interlocked.Increment(ref _interrupted);
+
+    public void Dispose() => _log.Dispose();
+}

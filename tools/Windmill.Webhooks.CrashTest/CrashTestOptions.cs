@@ -1,0 +1,91 @@
+namespace Windmill.Webhooks.CrashTest;
+
+/// <summary>What one crash test run does; every choice of time and request comes from <see cref="Seed"/>.</summary>
+internal sealed record CrashTestOptions
+{
+    /// <summary>How many times the sample is started and killed with SIGKILL.</summary>
+    public int Trials { get; init; } = 50;
+
+    /// <summary>Seeds the kill moments and every client's choice of requests.</summary>
+    public int Seed { get; init; } = 6;
+
+    /// <summary>How many clients send webhooks at once.</summary>
+    public int Clients { get; init; } = 6;
+
+    /// <summary>The built sample, <c>Windmill.Webhooks.Sample.dll</c>; found next to the repository's build output when not set.</summary>
+    public string? SamplePath { get; init; }
+
+    /// <summary>Where the database and logs go; a new temp folder when not set.</summary>
+    public string? WorkDirectory { get; init; }
+
+    /// <summary>Whether the work folder (database, sample logs, acknowledged ids) is kept after the run.</summary>
+    public bool KeepWorkDirectory { get; init; }
+
+    /// <summary>The shortest time the sample serves before it is killed.</summary>
+    public TimeSpan MinUptime { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The longest time the sample serves before it is killed.</summary>
+    public TimeSpan MaxUptime { get; init; } = TimeSpan.FromMilliseconds(2500);
+
+    /// <summary>The share of trials killed while the sample is still starting (recovering, migrating), before it serves.</summary>
+    public double KillWhileStartingShare { get; init; } = 0.15;
+
+    /// <summary>How long a start may take before the run gives up.</summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long the last start may take to finish every job before the run reports the rest as unfinished.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>
+    /// Parses <c>--trials N --seed N --clients N --sample PATH --work-dir DIR --keep</c>; returns
+    /// <see langword="null"/> with <paramref name="error"/> set for anything else.
+    /// </summary>
+    public static CrashTestOptions? Parse(IReadOnlyList<string> args, out string? error)
+    {
+        var options = new CrashTestOptions();
+        error = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            if (name == "--keep")
+            {
+                options = options with { KeepWorkDirectory = true };
+                continue;
+            }
+
+            if (i + 1 >= args.Count)
+            {
+                error = $"{name} needs a value";
+                return null;
+            }
+
+            var value = args[++i];
+            switch (name)
+            {
+                case "--trials" when PositiveInt(value) is { } trials:
+                    options = options with { Trials = trials };
+                    break;
+                case "--seed" when int.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var seed):
+                    options = options with { Seed = seed };
+                    break;
+                case "--clients" when PositiveInt(value) is { } clients:
+                    options = options with { Clients = clients };
+                    break;
+                case "--sample":
+                    options = options with { SamplePath = value };
+                    break;
+                case "--work-dir":
+                    options = options with { WorkDirectory = value };
+                    break;
+                default:
+                    error = $"unknown option or bad value: {name} {value}";
+                    return null;
+            }
+        }
+
+        return options;
+    }
+
+    private static int? PositiveInt(string text) =>
+        int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0 ? value : null;
+}
