@@ -78,6 +78,11 @@ internal static class TokenEndpoints
 
     private static async Task<IResult> DeleteAsync(string prefix, HttpContext context, TokenService tokens)
     {
+        if (CheckPrefix(prefix) is { } invalid)
+        {
+            return invalid;
+        }
+
         var caller = context.User.ToCaller();
         if (WindmillAccess.CanWrite(caller, "users:write") is { } denied)
         {
@@ -96,6 +101,11 @@ internal static class TokenEndpoints
 
     private static async Task<IResult> UpdateScopesAsync(string prefix, HttpContext context, TokenService tokens)
     {
+        if (CheckPrefix(prefix) is { } invalid)
+        {
+            return invalid;
+        }
+
         var caller = context.User.ToCaller();
         if (WindmillAccess.CanWrite(caller, "users:write") is { } denied)
         {
@@ -112,6 +122,11 @@ internal static class TokenEndpoints
 
     private static async Task<IResult> UpdateLabelAsync(string prefix, HttpContext context, TokenService tokens)
     {
+        if (CheckPrefix(prefix) is { } invalid)
+        {
+            return invalid;
+        }
+
         var caller = context.User.ToCaller();
         if (WindmillAccess.CanWrite(caller, "users:write") is { } denied)
         {
@@ -125,6 +140,12 @@ internal static class TokenEndpoints
             return WindmillErrors.Text(StatusCodes.Status200OK, $"updated label of token {prefix}");
         });
     }
+
+    /// <summary>A prefix names a token by up to its first 10 characters, all from the token alphabet.</summary>
+    private static ContentHttpResult? CheckPrefix(string prefix) =>
+        prefix.Length is > 0 and <= TokenService.PrefixLength && prefix.All(char.IsAsciiLetterOrDigit)
+            ? null
+            : WindmillErrors.BadRequest($"invalid token prefix: expected 1 to {TokenService.PrefixLength} letters or digits");
 
     /// <summary>Whose tokens: the caller's, or for a superadmin the user named by <c>?username=</c>.</summary>
     private static string? Owner(HttpContext context, Caller caller) =>

@@ -125,6 +125,8 @@ public sealed class TokenRouteTests : IAsyncLifetime
     [InlineData("/api/users/tokens/create", """{"label":""", "Bad request: invalid json: ")]
     [InlineData("/api/users/tokens/update_label/0000000000", """{"label":"x"}""", "Not found: token with prefix 0000000000 not found")]
     [InlineData("/api/users/tokens/update_scopes/0000000000", """{"scopes":null}""", "Not found: token with prefix 0000000000 not found")]
+    [InlineData("/api/users/tokens/update_label/abc-def", """{"label":"x"}""", "Bad request: invalid token prefix: expected 1 to 10 letters or digits")]
+    [InlineData("/api/users/tokens/update_scopes/abcdefghijk", """{"scopes":null}""", "Bad request: invalid token prefix: expected 1 to 10 letters or digits")]
     public async Task Bad_token_requests_get_windmills_text_and_change_nothing(string url, string body, string expected)
     {
         var alice = await _host.MintAsync("alice");
