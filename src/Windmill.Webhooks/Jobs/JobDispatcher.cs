@@ -26,23 +26,40 @@ public sealed class JobDispatcher
     }
 
     /// <summary>Runs the newest version at <paramref name="path"/>; <see langword="null"/> when there is none.</summary>
-    public async ValueTask<Job?> RunByPathAsync(string workspace, string path, JsonElement args, Caller caller, CancellationToken cancellationToken)
+    public ValueTask<Job?> RunByPathAsync(string workspace, string path, JsonElement args, Caller caller, CancellationToken cancellationToken) =>
+        RunByPathAsync(workspace, path, args, caller, JobOptions.None, cancellationToken);
+
+    /// <summary>
+    /// Runs the newest version at <paramref name="path"/> with <paramref name="options"/>; <see langword="null"/> when there is none.
+    /// Throws <see cref="DuplicateJobIdException"/> when <see cref="JobOptions.Id"/> is taken.
+    /// </summary>
+    public async ValueTask<Job?> RunByPathAsync(string workspace, string path, JsonElement args, Caller caller, JobOptions options,
+        CancellationToken cancellationToken)
     {
         await _catalog.EnsureDeployedAsync(cancellationToken).ConfigureAwait(false);
         var script = await _scripts.GetLatestAsync(workspace, path, cancellationToken).ConfigureAwait(false);
-        return script is null ? null : await RunAsync(script, args, caller, cancellationToken).ConfigureAwait(false);
+        return script is null ? null : await RunAsync(script, args, caller, options, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Runs exactly the version <paramref name="hash"/>; <see langword="null"/> when there is none.</summary>
-    public async ValueTask<Job?> RunByHashAsync(string workspace, ScriptHash hash, JsonElement args, Caller caller, CancellationToken cancellationToken)
+    public ValueTask<Job?> RunByHashAsync(string workspace, ScriptHash hash, JsonElement args, Caller caller, CancellationToken cancellationToken) =>
+        RunByHashAsync(workspace, hash, args, caller, JobOptions.None, cancellationToken);
+
+    /// <summary>
+    /// Runs exactly the version <paramref name="hash"/> with <paramref name="options"/>; <see langword="null"/> when there is none.
+    /// Throws <see cref="DuplicateJobIdException"/> when <see cref="JobOptions.Id"/> is taken.
+    /// </summary>
+    public async ValueTask<Job?> RunByHashAsync(string workspace, ScriptHash hash, JsonElement args, Caller caller, JobOptions options,
+        CancellationToken cancellationToken)
     {
         await _catalog.EnsureDeployedAsync(cancellationToken).ConfigureAwait(false);
         var script = await _scripts.GetByHashAsync(workspace, hash, cancellationToken).ConfigureAwait(false);
-        return script is null ? null : await RunAsync(script, args, caller, cancellationToken).ConfigureAwait(false);
+        return script is null ? null : await RunAsync(script, args, caller, options, cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask<Job> RunAsync(ScriptVersion script, JsonElement args, Caller caller, CancellationToken cancellationToken)
+    private async ValueTask<Job> RunAsync(ScriptVersion script, JsonElement args, Caller caller, JobOptions options, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var job = await _runner.EnqueueAsync(new NewJob
         {
             Workspace = script.Workspace,
@@ -53,6 +70,12 @@ public sealed class JobDispatcher
             CreatedBy = caller.Username,
             PermissionedAs = caller.PermissionedAs,
             TriggerKind = "webhook",
+            Id = options.Id,
+            ScheduledFor = options.ScheduledFor,
+            ParentJob = options.ParentJob,
+            RootJob = options.RootJob,
+            Tag = string.IsNullOrEmpty(options.Tag) ? "default" : options.Tag,
+            VisibleToOwner = options.VisibleToOwner,
         }, cancellationToken).ConfigureAwait(false);
 
         // The job is already durable: from here on, the caller's disconnect must not skip its audit entry.
