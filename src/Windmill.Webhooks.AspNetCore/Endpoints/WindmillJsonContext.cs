@@ -12,9 +12,12 @@ namespace Windmill.Webhooks.AspNetCore.Endpoints;
 [JsonSerializable(typeof(JobJson))]
 [JsonSerializable(typeof(List<JobJson>))]
 [JsonSerializable(typeof(ResultMaybeJson))]
+[JsonSerializable(typeof(CompletedJobTimingJson))]
+[JsonSerializable(typeof(JobUpdateJson))]
 [JsonSerializable(typeof(ScriptJson))]
 [JsonSerializable(typeof(CancelRequestJson))]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
 internal sealed partial class WindmillJsonContext : JsonSerializerContext
 {
