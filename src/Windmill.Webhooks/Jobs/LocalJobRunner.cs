@@ -161,6 +161,10 @@ internal sealed partial class LocalJobRunner : IJobRunner, IHostedService, IAsyn
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
+
+        // Completing the queue wakes every idle worker for sure: under the test host the token alone was seen to leave
+        // them waiting until the host's 30 s shutdown timeout. Jobs are durable; the next start resumes them.
+        _ready.Writer.TryComplete();
         foreach (var id in _schedules.Keys)
         {
             Unschedule(id); // scheduled jobs stay queued in the store and are re-armed at the next start
