@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Scripts;
 using Xunit;
@@ -7,7 +8,8 @@ namespace Windmill.Webhooks.Specification.Tests;
 
 /// <summary>
 /// What every <see cref="IJobRunner"/> must do. Inherit it and implement <see cref="CreateRunnerAsync"/>,
-/// returning a started runner over empty storage that executes jobs with the given executor.
+/// returning a started runner over empty storage that executes jobs with the given executor and takes
+/// its time from the given clock (a fake one, which the scheduling facts move on).
 /// Runners that are <see cref="IAsyncDisposable"/> are disposed after each test.
 /// </summary>
 public abstract class JobRunnerSpecification : IAsyncLifetime
@@ -17,8 +19,11 @@ public abstract class JobRunnerSpecification : IAsyncLifetime
     /// <summary>The executor the runner under test must use.</summary>
     protected ScriptedExecutor Executor { get; } = new();
 
-    /// <summary>Creates a started runner over empty storage that executes jobs with <paramref name="executor"/>.</summary>
-    protected abstract Task<IJobRunner> CreateRunnerAsync(ScriptedExecutor executor);
+    /// <summary>The clock the runner under test must use; it starts at 2025-01-31T10:00:00Z and moves only when a fact advances it.</summary>
+    protected FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2025, 1, 31, 10, 0, 0, TimeSpan.Zero));
+
+    /// <summary>Creates a started runner over empty storage that executes jobs with <paramref name="executor"/> and reads <paramref name="time"/>.</summary>
+    protected abstract Task<IJobRunner> CreateRunnerAsync(ScriptedExecutor executor, TimeProvider time);
 
     /// <summary>A new job request for the tests.</summary>
     protected static NewJob Request(JsonElement args, string path = "u/alice/hello", string createdBy = "alice", string workspace = "demo", Guid? id = null) => new()
@@ -208,7 +213,9 @@ public abstract class JobRunnerSpecification : IAsyncLifetime
     {
         var runner = await StartAsync();
         var first = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(1), path: "u/alice/a"), CancellationToken.None);
+        Clock.Advance(TimeSpan.FromSeconds(1));
         var second = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(2), path: "u/alice/b", createdBy: "bob"), CancellationToken.None);
+        Clock.Advance(TimeSpan.FromSeconds(1));
         var third = await runner.EnqueueAsync(Request(ScriptedExecutor.Fail("x"), path: "u/alice/a"), CancellationToken.None);
         await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(4), workspace: "other"), CancellationToken.None);
         foreach (var job in new[] { first, second, third })
@@ -223,6 +230,95 @@ public abstract class JobRunnerSpecification : IAsyncLifetime
         Assert.Equal([second.Id], await Ids(new JobQuery { Workspace = "demo", CreatedBy = "bob" }));
         Assert.Equal([third.Id], await Ids(new JobQuery { Workspace = "demo", Statuses = [JobStatus.Failure] }));
         Assert.Equal([second.Id], await Ids(new JobQuery { Workspace = "demo", Offset = 1, Limit = 1 }));
+    }
+
+    [Fact]
+    public async Task Scheduled_job_starts_at_its_time_and_not_before()
+    {
+        var runner = await StartAsync();
+        var due = Clock.GetUtcNow().AddMinutes(1);
+
+        var scheduled = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed("later")) with { ScheduledFor = due }, CancellationToken.None);
+        var now = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed("now")), CancellationToken.None);
+        await runner.WaitForCompletionAsync("demo", now.Id, CancellationToken.None);
+        Clock.Advance(TimeSpan.FromSeconds(59));
+        var waiting = await runner.GetAsync("demo", scheduled.Id, CancellationToken.None);
+        var executedEarly = Executor.Executions(scheduled.Id);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var completed = await runner.WaitForCompletionAsync("demo", scheduled.Id, CancellationToken.None);
+
+        Assert.Equal((JobStatus.Queued, due, 0), (waiting?.Status, waiting?.ScheduledFor, executedEarly));
+        Assert.Equal((JobStatus.Success, due, "\"later\""), (completed?.Status, completed?.StartedAt, completed?.Result?.GetRawText()));
+        Assert.Equal(1, Executor.Executions(scheduled.Id));
+    }
+
+    [Fact]
+    public async Task Past_schedule_runs_at_once()
+    {
+        var runner = await StartAsync();
+
+        var job = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(1)) with { ScheduledFor = Clock.GetUtcNow().AddHours(-1) }, CancellationToken.None);
+        var completed = await runner.WaitForCompletionAsync("demo", job.Id, CancellationToken.None);
+
+        Assert.Equal((JobStatus.Success, job.CreatedAt), (completed?.Status, completed?.ScheduledFor));
+    }
+
+    [Fact]
+    public async Task Canceled_scheduled_job_never_runs()
+    {
+        var runner = await StartAsync();
+        var job = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(1)) with { ScheduledFor = Clock.GetUtcNow().AddMinutes(1) }, CancellationToken.None);
+
+        var outcome = await runner.CancelAsync("demo", job.Id, "bob", null, CancellationToken.None);
+        Clock.Advance(TimeSpan.FromMinutes(2));
+        var marker = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(2)), CancellationToken.None);
+        await runner.WaitForCompletionAsync("demo", marker.Id, CancellationToken.None);
+
+        Assert.Equal(CancelOutcome.Canceled, outcome);
+        Assert.Equal(JobStatus.Canceled, (await runner.GetAsync("demo", job.Id, CancellationToken.None))?.Status);
+        Assert.Equal(0, Executor.Executions(job.Id));
+    }
+
+    [Fact]
+    public async Task Job_options_are_recorded()
+    {
+        var runner = await StartAsync();
+        var (parent, root) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+
+        var job = await runner.EnqueueAsync(Request(ScriptedExecutor.Block()) with { ParentJob = parent, RootJob = root, Tag = "gpu", VisibleToOwner = false },
+            CancellationToken.None);
+        var read = await runner.GetAsync("demo", job.Id, CancellationToken.None);
+        Executor.Release();
+
+        Assert.Equal((parent, root, "gpu", false), (read?.ParentJob, read?.RootJob, read?.Tag, read?.VisibleToOwner));
+    }
+
+    [Fact]
+    public async Task List_filters_by_prefix_parent_kind_and_creation_time_and_counts_alike()
+    {
+        var runner = await StartAsync();
+        var start = Clock.GetUtcNow();
+        var first = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(1), path: "f/etl/load"), CancellationToken.None);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var second = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(2), path: "f/etl/clean") with { ParentJob = first.Id }, CancellationToken.None);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var third = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(3), path: "f/etlx") with { ScheduledFor = start.AddHours(1) }, CancellationToken.None);
+        await runner.WaitForCompletionAsync("demo", first.Id, CancellationToken.None);
+        await runner.WaitForCompletionAsync("demo", second.Id, CancellationToken.None);
+
+        async Task<Guid[]> Ids(JobQuery query) => (await runner.ListAsync(query, CancellationToken.None).ToListAsync()).Select(j => j.Id).ToArray();
+        var demo = new JobQuery { Workspace = "demo" };
+
+        Assert.Equal([second.Id, first.Id], await Ids(demo with { ScriptPathStart = "f/etl/" }));
+        Assert.Equal([second.Id], await Ids(demo with { ParentJob = first.Id }));
+        Assert.Equal([first.Id, second.Id, third.Id], await Ids(demo with { OldestFirst = true }));
+        Assert.Equal([third.Id, second.Id, first.Id], await Ids(demo with { Kinds = [JobKind.Script] }));
+        Assert.Empty(await Ids(demo with { Kinds = [] }));
+        Assert.Equal([first.Id], await Ids(demo with { CreatedBefore = start.AddSeconds(1) }));
+        Assert.Equal([third.Id], await Ids(demo with { CreatedAfter = start.AddSeconds(1) }));
+        Assert.Equal([second.Id, first.Id], await Ids(demo with { ScheduledBefore = start.AddMinutes(1) }));
+        Assert.Equal(3, await runner.CountAsync(demo with { Limit = 1 }, CancellationToken.None));
+        Assert.Equal(1, await runner.CountAsync(demo with { Statuses = [JobStatus.Queued] }, CancellationToken.None));
     }
 
     /// <inheritdoc />
@@ -245,7 +341,7 @@ public abstract class JobRunnerSpecification : IAsyncLifetime
 
     private async Task<IJobRunner> StartAsync()
     {
-        var runner = await CreateRunnerAsync(Executor);
+        var runner = await CreateRunnerAsync(Executor, Clock);
         _runners.Add(runner);
         return runner;
     }

@@ -13,7 +13,8 @@ public static class WindmillWebhooksEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps, under <paramref name="prefix"/>, the routes of Windmill's API that this library serves, in
     /// Windmill's wire format: <c>/w/{workspace}/jobs/run/…</c>, <c>/jobs/run_wait_result/…</c>,
-    /// <c>/jobs_u/…</c>, <c>/scripts/…</c>, <c>/audit/…</c> and <c>/users/tokens/…</c>. Returns the group's builder, so the host can add
+    /// <c>/jobs_u/…</c>, <c>/jobs/list</c>, <c>/scripts/…</c>, <c>/audit/…</c> and <c>/users/tokens/…</c>. Returns the group's
+    /// builder, so the host can add
     /// <c>RequireRateLimiting</c>, <c>RequireCors</c>, <c>WithRequestTimeout</c> and the like.
     /// </summary>
     public static IEndpointConventionBuilder MapWindmillWebhooks(this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string prefix = "/api")
@@ -28,6 +29,7 @@ public static class WindmillWebhooksEndpointRouteBuilderExtensions
         var workspace = group.MapGroup("/w/{workspace}");
         WebhookEndpoints.Map(workspace);
         JobEndpoints.Map(workspace);
+        JobListEndpoints.Map(workspace);
         ScriptEndpoints.Map(workspace);
         AuditEndpoints.Map(workspace);
         TokenEndpoints.Map(group);

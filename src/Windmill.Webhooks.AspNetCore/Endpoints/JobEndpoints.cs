@@ -23,7 +23,13 @@ internal static class JobEndpoints
         jobs.MapGet("/get/{id}", GetAsync);
         jobs.MapGet("/completed/get_result/{id}", GetResultAsync);
         jobs.MapGet("/completed/get_result_maybe/{id}", GetResultMaybeAsync);
-        jobs.MapPost("/queue/cancel/{id}", CancelAsync);
+        jobs.MapGet("/completed/get/{id}", GetCompletedAsync);
+        jobs.MapGet("/completed/get_timing/{id}", GetTimingAsync);
+        jobs.MapGet("/getupdate/{id}", GetUpdateAsync);
+        jobs.MapPost("/queue/cancel/{id}", (string workspace, string id, HttpContext context, IJobRunner runner, IAuditSink audit, TimeProvider time) =>
+            CancelAsync(workspace, id, context, runner, audit, time, force: false));
+        jobs.MapPost("/queue/force_cancel/{id}", (string workspace, string id, HttpContext context, IJobRunner runner, IAuditSink audit, TimeProvider time) =>
+            CancelAsync(workspace, id, context, runner, audit, time, force: true));
     }
 
     private static Task<IResult> GetAsync(string workspace, string id, HttpContext context, IJobRunner runner) =>
@@ -37,6 +43,40 @@ internal static class JobEndpoints
         WithJobAsync(workspace, id, context, runner, job => job.IsCompleted
             ? TypedResults.Text(job.Result?.GetRawText() ?? "null", SyncResponse.JsonContentType)
             : WindmillErrors.NotFound($"Completed job {job.Id} not found"));
+
+    private static Task<IResult> GetCompletedAsync(string workspace, string id, HttpContext context, IJobRunner runner) =>
+        WithJobAsync(workspace, id, context, runner, job => job.IsCompleted
+            ? Json(JobJson.From(job), WindmillJsonContext.Wire.JobJson)
+            : WindmillErrors.NotFound($"Completed job {job.Id} not found"));
+
+    private static Task<IResult> GetTimingAsync(string workspace, string id, HttpContext context, IJobRunner runner) =>
+        WithJobAsync(workspace, id, context, runner, job => job.IsCompleted
+            ? Json(new CompletedJobTimingJson(job.CreatedAt, job.StartedAt, JobJson.Duration(job)), WindmillJsonContext.Wire.CompletedJobTimingJson)
+            : WindmillErrors.NotFound($"Completed job {job.Id} not found"));
+
+    // The logs after the caller's log_offset; "running" only when the caller did not know it yet, as in Windmill.
+    private static async Task<IResult> GetUpdateAsync(string workspace, string id, HttpContext context, IJobRunner runner)
+    {
+        var reader = new QueryReader(context.Request.Query);
+        var knownRunning = reader.Bool("running") == true;
+        var logOffset = reader.Int32("log_offset") ?? 0;
+        var noLogs = reader.Bool("no_logs") == true;
+        _ = reader.Bool("get_progress");
+        _ = reader.Int32("stream_offset");
+        if (reader.Failure is { } badQuery)
+        {
+            return badQuery;
+        }
+
+        return await WithJobAsync(workspace, id, context, runner, job =>
+        {
+            var logs = job.Logs ?? "";
+            var running = job.IsCompleted ? false : job.Status == JobStatus.Running && !knownRunning ? true : (bool?)null;
+            var update = new JobUpdateJson(running, job.IsCompleted, noLogs ? null : logs[Math.Clamp(logOffset, 0, logs.Length)..],
+                noLogs ? null : logs.Length);
+            return Json(update, WindmillJsonContext.Wire.JobUpdateJson);
+        });
+    }
 
     private static async Task<IResult> GetResultMaybeAsync(string workspace, string id, HttpContext context, IJobRunner runner)
     {
@@ -64,8 +104,9 @@ internal static class JobEndpoints
         return Json(body, WindmillJsonContext.Wire.ResultMaybeJson);
     }
 
+    // A forced cancel is the same here: a canceled job completes at once, whatever its code does next.
     private static async Task<IResult> CancelAsync(string workspace, string id, HttpContext context, IJobRunner runner, IAuditSink audit,
-        TimeProvider time)
+        TimeProvider time, bool force)
     {
         if (await RequireCallerAsync(context) is { } unauthenticated)
         {
@@ -109,7 +150,7 @@ internal static class JobEndpoints
                     WorkspaceId = workspace,
                     Timestamp = time.GetUtcNow(),
                     Username = caller.Username,
-                    Operation = "jobs.cancel",
+                    Operation = force ? "jobs.force_cancel" : "jobs.cancel",
                     ActionKind = AuditActionKind.Delete,
                     Resource = jobId.ToString(),
                     Parameters = reason is null ? null : new Dictionary<string, string> { ["reason"] = reason },

@@ -16,6 +16,7 @@ internal sealed record JobJson
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? CompletedAt { get; init; }
     public DateTimeOffset? ScheduledFor { get; init; }
+    public Guid? RootJob { get; init; }
     public bool? Running { get; init; }
     public long? DurationMs { get; init; }
     public bool? Success { get; init; }
@@ -38,7 +39,8 @@ internal sealed record JobJson
     public required string Tag { get; init; }
     public string? TriggerKind { get; init; }
 
-    public static JobJson From(Job job, bool includeLogs = true)
+    /// <summary>The job as <c>jobs_u/get</c> shows it; lists leave out logs and result, and args unless asked.</summary>
+    public static JobJson From(Job job, bool includeLogs = true, bool includeResult = true, bool includeArgs = true)
     {
         var completed = job.IsCompleted;
         return new JobJson
@@ -52,13 +54,14 @@ internal sealed record JobJson
             StartedAt = job.StartedAt,
             CompletedAt = job.CompletedAt,
             ScheduledFor = completed ? null : job.ScheduledFor,
+            RootJob = completed ? null : job.RootJob,
             Running = completed ? null : job.Status == JobStatus.Running,
-            DurationMs = completed ? (long)((job.CompletedAt ?? job.CreatedAt) - (job.StartedAt ?? job.CompletedAt ?? job.CreatedAt)).TotalMilliseconds : null,
+            DurationMs = completed ? Duration(job) : null,
             Success = completed ? job.Status == JobStatus.Success : null,
             ScriptPath = job.ScriptPath,
             ScriptHash = job.ScriptHash.ToString(),
-            Args = job.Args,
-            Result = completed ? job.Result : null,
+            Args = includeArgs ? job.Args : null,
+            Result = completed && includeResult ? job.Result : null,
             Logs = includeLogs ? job.Logs : null,
             Deleted = completed ? false : null,
             Canceled = job.Status == JobStatus.Canceled,
@@ -71,9 +74,20 @@ internal sealed record JobJson
             Email = job.PermissionedAs.StartsWith("u/", StringComparison.Ordinal) ? job.PermissionedAs[2..] : job.PermissionedAs,
             Tag = job.Tag,
             TriggerKind = job.TriggerKind,
+            VisibleToOwner = job.VisibleToOwner,
         };
     }
+
+    /// <summary>From start to completion; 0 for a job canceled before it started.</summary>
+    public static long Duration(Job job) =>
+        (long)((job.CompletedAt ?? job.CreatedAt) - (job.StartedAt ?? job.CompletedAt ?? job.CreatedAt)).TotalMilliseconds;
 }
+
+/// <summary>The answer of <c>jobs_u/completed/get_timing</c>.</summary>
+internal sealed record CompletedJobTimingJson(DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, long DurationMs);
+
+/// <summary>The answer of <c>jobs_u/getupdate</c>: what changed since the caller's last look.</summary>
+internal sealed record JobUpdateJson(bool? Running, bool Completed, string? NewLogs, int? LogOffset);
 
 /// <summary>The answer of <c>get_result_maybe</c>; every field is written, nulls included.</summary>
 internal sealed record ResultMaybeJson(

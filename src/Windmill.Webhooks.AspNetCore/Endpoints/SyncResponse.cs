@@ -47,9 +47,19 @@ internal static class SyncResponse
             : Result(completed);
     }
 
-    /// <summary>200 with the result JSON on success; 422 with the <c>{"error": …}</c> JSON otherwise.</summary>
-    public static IResult Result(Job completed) => TypedResults.Text(
-        completed.Result?.GetRawText() ?? "null",
-        JsonContentType,
-        statusCode: completed.Status == JobStatus.Success ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity);
+    /// <summary>
+    /// 200 with the result JSON on success; 422 with the <c>{"error": …}</c> JSON otherwise; or the response
+    /// the result asks for with <c>windmill_status_code</c> and its kin (windmill-api.md §3.5).
+    /// </summary>
+    public static IResult Result(Job completed)
+    {
+        var succeeded = completed.Status == JobStatus.Success;
+        if (completed.Result is { } result && CustomResponse.TryRead(result) is { } custom)
+        {
+            return custom.ToResult(succeeded);
+        }
+
+        return TypedResults.Text(completed.Result?.GetRawText() ?? "null", JsonContentType,
+            statusCode: succeeded ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity);
+    }
 }

@@ -1,10 +1,9 @@
 using System.Buffers;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Net.Http.Headers;
 
 namespace Windmill.Webhooks.AspNetCore.Endpoints;
 
@@ -13,17 +12,23 @@ namespace Windmill.Webhooks.AspNetCore.Endpoints;
 /// content type, or the base64 <c>payload</c> of a GET, plus the <c>raw</c>, <c>wrap_body</c>,
 /// <c>include_header</c> and <c>include_query</c> flags.
 /// </summary>
+/// <remarks>
+/// Like Windmill, the args are a map of top-level names to raw JSON values: nested values are kept
+/// exactly as sent, and a repeated top-level name keeps its last value.
+/// </remarks>
 internal static class WebhookArgs
 {
+    private const string CloudEventsMetadata = "WEBHOOK__METADATA__";
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>The args, or the error to answer with.</summary>
-    internal readonly record struct Outcome(JsonElement Args, IResult? Error)
+    /// <summary>The args and the body bytes they came from, or the error to answer with.</summary>
+    internal readonly record struct Outcome(JsonElement Args, byte[] Body, IResult? Error)
     {
-        public static Outcome Fail(IResult error) => new(default, error);
+        public static Outcome Fail(IResult error) => new(default, [], error);
     }
 
-    public static async Task<Outcome> FromBodyAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    public static async Task<Outcome> FromBodyAsync(HttpRequest request, RunFlags flags, long maxBytes, CancellationToken cancellationToken)
     {
         if (request.ContentLength > maxBytes)
         {
@@ -36,119 +41,159 @@ internal static class WebhookArgs
             return Outcome.Fail(TooLarge(maxBytes));
         }
 
-        var mediaType = MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed) ? parsed.MediaType.Value?.ToLowerInvariant() : null;
-        if (request.ContentType is not null && mediaType is null)
+        // Dispatch on the media type alone, so parameters such as a charset do not matter. Windmill matches the
+        // header's start, which also lets "application/jsonx" through; an exact media type refuses such junk with 415.
+        string? contentType = null;
+        if (request.ContentType is { } header)
         {
-            return Outcome.Fail(TypedResults.StatusCode(StatusCodes.Status415UnsupportedMediaType));
+            if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(header, out var parsed) || parsed.MediaType.Value is not { } mediaType)
+            {
+                return Outcome.Fail(TypedResults.StatusCode(StatusCodes.Status415UnsupportedMediaType));
+            }
+
+            contentType = mediaType.ToLowerInvariant();
         }
 
-        JsonObject args;
-        string? rawText;
+        if (contentType is null && body.Length == 0)
+        {
+            return Finish([], body, request, flags, flags.Raw ? "" : null);
+        }
+
+        string text;
         try
         {
-            rawText = body.Length == 0 ? "" : StrictUtf8.GetString(body);
+            text = StrictUtf8.GetString(body);
         }
         catch (DecoderFallbackException)
         {
             return Outcome.Fail(WindmillErrors.BadRequest("invalid utf8"));
         }
 
-        switch (mediaType)
+        var raw = flags.Raw ? text : null;
+        return contentType switch
         {
-            case null when body.Length == 0:
-                args = [];
-                break;
-            case null or "application/json":
-                if (!TryParseJson(body, out var value, out var error))
-                {
-                    return Outcome.Fail(WindmillErrors.BadRequest("invalid json: " + error));
-                }
-
-                args = value as JsonObject ?? new JsonObject { ["body"] = value };
-                break;
-            case "text/plain" or "application/xml" or "text/xml":
-                args = new JsonObject { ["raw_string"] = rawText };
-                rawText = null; // already carried
-                break;
-            case "application/x-www-form-urlencoded":
-                args = ParseForm(rawText);
-                break;
-            default:
-                return Outcome.Fail(TypedResults.StatusCode(StatusCodes.Status415UnsupportedMediaType));
-        }
-
-        return new Outcome(Finish(args, request, rawText), null);
+            null => FromJson(body, request, flags, raw),
+            "application/json" => FromJson(body, request, flags, raw),
+            "application/cloudevents+json" => FromCloudEvent(body, request, flags, raw),
+            "application/cloudevents-batch+json" => Outcome.Fail(WindmillErrors.BadRequest("Cloud events batching is not supported yet")),
+            "text/plain" or "application/xml" or "text/xml" => Finish([], body, request, flags, text),
+            "application/x-www-form-urlencoded" => Finish(ParseForm(text), body, request, flags, raw),
+            "multipart/form-data" => Outcome.Fail(WindmillErrors.BadRequest(
+                "multipart/form-data needs workspace object storage, which this server does not have: send JSON or application/x-www-form-urlencoded")),
+            _ => Outcome.Fail(TypedResults.StatusCode(StatusCodes.Status415UnsupportedMediaType)),
+        };
     }
 
-    public static Outcome FromPayload(HttpRequest request)
+    public static Outcome FromPayload(HttpRequest request, RunFlags flags)
     {
         var payload = request.Query["payload"].ToString();
-        JsonObject args = [];
-        if (payload.Length > 0)
+        if (payload.Length == 0)
         {
-            if (!TryDecodeBase64(payload, out var bytes))
-            {
-                return Outcome.Fail(WindmillErrors.BadRequest("Impossible to decode query payload: invalid base64"));
-            }
-
-            if (!System.Text.Unicode.Utf8.IsValid(bytes))
-            {
-                return Outcome.Fail(WindmillErrors.BadRequest("Impossible to decode query payload: invalid utf8"));
-            }
-
-            if (!TryParseJson(bytes, out var value, out var error) || value is not JsonObject decoded)
-            {
-                return Outcome.Fail(WindmillErrors.BadRequest("Impossible to decode query payload: " + (error ?? "the payload is not a JSON object")));
-            }
-
-            args = decoded;
+            return Finish([], [], request, flags, null);
         }
 
-        return new Outcome(Finish(args, request, rawText: null), null);
+        // Windmill answers 500 here; an undecodable payload is the caller's mistake, so 400.
+        if (!TryDecodeBase64(payload, out var bytes))
+        {
+            return Outcome.Fail(WindmillErrors.BadRequest("Impossible to decode query payload: invalid base64"));
+        }
+
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+        {
+            return Outcome.Fail(WindmillErrors.BadRequest("Impossible to decode query payload: invalid utf8"));
+        }
+
+        if (!TryParse(bytes, out var document, out var error))
+        {
+            return Outcome.Fail(WindmillErrors.BadRequest("Impossible to decode query payload: invalid json: " + error));
+        }
+
+        using (document)
+        {
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                ? Finish(Fields(document.RootElement), [], request, flags, null)
+                : Outcome.Fail(WindmillErrors.BadRequest("Impossible to decode query payload: the payload is not a JSON object"));
+        }
     }
 
-    private static JsonElement Finish(JsonObject args, HttpRequest request, string? rawText)
+    // A JSON object is the args; any other JSON value becomes {"body": value}.
+    private static Outcome FromJson(byte[] body, HttpRequest request, RunFlags flags, string? raw)
     {
-        var query = request.Query;
-        if (IsTrue(query["wrap_body"]))
+        if (!TryParse(body, out var document, out var error))
         {
-            args = new JsonObject { ["body"] = args };
+            return Outcome.Fail(WindmillErrors.BadRequest("invalid json: " + error));
         }
 
-        if (IsTrue(query["raw"]))
+        using (document)
         {
-            args["raw_string"] = rawText ?? "";
+            var root = document.RootElement;
+            return root.ValueKind == JsonValueKind.Object
+                ? Finish(Fields(root), body, request, flags, raw)
+                : Finish(new() { ["body"] = root.Clone() }, body, request, flags, raw, alreadyWrapped: true);
+        }
+    }
+
+    // A CloudEvent's data is the args, and the rest of its envelope goes along as WEBHOOK__METADATA__.
+    private static Outcome FromCloudEvent(byte[] body, HttpRequest request, RunFlags flags, string? raw)
+    {
+        if (!TryParse(body, out var document, out var error) || document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document?.Dispose();
+            return Outcome.Fail(WindmillErrors.BadRequest("invalid cloudevents+json: " + (error ?? "expected a JSON object")));
         }
 
-        foreach (var header in List(query["include_header"]))
+        using (document)
+        {
+            var envelope = Fields(document.RootElement);
+            var data = envelope.Remove("data", out var value) ? value : Null();
+            var args = data.ValueKind == JsonValueKind.Object ? Fields(data) : new() { ["body"] = data };
+            args[CloudEventsMetadata] = ToElement(envelope);
+            return Finish(args, body, request, flags, raw);
+        }
+    }
+
+    private static Outcome Finish(OrderedDictionary<string, JsonElement> args, byte[] body, HttpRequest request, RunFlags flags, string? raw,
+        bool alreadyWrapped = false)
+    {
+        if (flags.WrapBody && !alreadyWrapped)
+        {
+            args = new() { ["body"] = ToElement(args) };
+        }
+
+        // The extra args win over body fields of the same name.
+        foreach (var header in flags.IncludeHeaders)
         {
             if (request.Headers.TryGetValue(header, out var value))
             {
-                args[header.ToLowerInvariant().Replace('-', '_')] = value.ToString();
+                args[header.ToLowerInvariant().Replace('-', '_')] = String(value.ToString());
             }
         }
 
-        foreach (var name in List(query["include_query"]))
+        foreach (var name in flags.IncludeQuery)
         {
             // The token never becomes a job argument.
-            if (!string.Equals(name, Authentication.WindmillTokenDefaults.QueryParameter, StringComparison.OrdinalIgnoreCase) && query.TryGetValue(name, out var value))
+            if (!string.Equals(name, Authentication.WindmillTokenDefaults.QueryParameter, StringComparison.OrdinalIgnoreCase) && request.Query.TryGetValue(name, out var value))
             {
-                args[name] = value.ToString();
+                args[name] = String(value.ToString());
             }
         }
 
-        return JsonSerializer.SerializeToElement(args, WindmillJsonContext.Wire.JsonObject);
+        if (raw is not null)
+        {
+            args["raw_string"] = String(raw);
+        }
+
+        return new Outcome(ToElement(args), body, null);
     }
 
-    // Each field becomes a string arg; a key without '=' becomes null, as in Windmill.
-    private static JsonObject ParseForm(string text)
+    // Each field becomes a string arg (a key without '=' an empty string); a repeated key keeps its last value.
+    private static OrderedDictionary<string, JsonElement> ParseForm(string text)
     {
-        JsonObject fields = [];
+        OrderedDictionary<string, JsonElement> fields = [];
         foreach (var pair in text.Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var equals = pair.IndexOf('=', StringComparison.Ordinal);
-            var key = Decode(equals < 0 ? pair : pair[..equals]);
-            fields[key] = equals < 0 ? null : Decode(pair[(equals + 1)..]);
+            fields[Decode(equals < 0 ? pair : pair[..equals])] = String(equals < 0 ? "" : Decode(pair[(equals + 1)..]));
         }
 
         return fields;
@@ -156,17 +201,50 @@ internal static class WebhookArgs
         static string Decode(string text) => Uri.UnescapeDataString(text.Replace('+', ' '));
     }
 
-    private static bool TryParseJson(byte[] utf8, out JsonNode? value, out string? error)
+    private static OrderedDictionary<string, JsonElement> Fields(JsonElement json)
+    {
+        OrderedDictionary<string, JsonElement> fields = [];
+        foreach (var property in json.EnumerateObject())
+        {
+            fields[property.Name] = property.Value.Clone();
+        }
+
+        return fields;
+    }
+
+    private static JsonElement ToElement(OrderedDictionary<string, JsonElement> fields)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            foreach (var (name, value) in fields)
+            {
+                writer.WritePropertyName(name);
+                value.WriteTo(writer);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return JsonElement.Parse(buffer.WrittenSpan);
+    }
+
+    private static JsonElement String(string value) => JsonSerializer.SerializeToElement(value, WindmillJsonContext.Wire.String);
+
+    private static JsonElement Null() => JsonElement.Parse("null"u8);
+
+    private static bool TryParse(byte[] utf8, out JsonDocument document, out string? error)
     {
         try
         {
-            value = JsonNode.Parse(utf8);
+            document = JsonDocument.Parse(utf8);
             error = null;
             return true;
         }
         catch (JsonException e)
         {
-            value = null;
+            document = null!;
             error = e.Message;
             return false;
         }
@@ -208,9 +286,4 @@ internal static class WebhookArgs
 
     private static ContentHttpResult TooLarge(long maxBytes) =>
         WindmillErrors.Text(StatusCodes.Status413PayloadTooLarge, $"Payload too large: the body exceeds {maxBytes} bytes");
-
-    private static bool IsTrue(string? value) => string.Equals(value, "true", StringComparison.OrdinalIgnoreCase);
-
-    private static string[] List(string? value) =>
-        (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

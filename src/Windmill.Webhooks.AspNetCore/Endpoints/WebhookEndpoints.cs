@@ -3,8 +3,10 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Windmill.Webhooks.AspNetCore.Authentication;
+using Windmill.Webhooks.Idempotency;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Scripts;
 
@@ -12,10 +14,19 @@ namespace Windmill.Webhooks.AspNetCore.Endpoints;
 
 /// <summary>
 /// The webhook routes: <c>jobs/run/{p|h}/…</c> answers 201 with the job id as text;
-/// <c>jobs/run_wait_result/{p|h}/…</c> waits and answers with the result.
+/// <c>jobs/run_wait_result/{p|h}/…</c> waits and answers with the result. Both take Windmill's job
+/// options in the query and an optional <c>Idempotency-Key</c> header.
 /// </summary>
 internal static class WebhookEndpoints
 {
+    /// <summary>The request header that makes a run idempotent.</summary>
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    /// <summary>The response header on an answer repeated for an idempotency key, as Stripe sends it.</summary>
+    public const string ReplayedHeader = "Idempotent-Replayed";
+
+    private const int MaxIdempotencyKeyLength = 255;
+
     public static void Map(RouteGroupBuilder workspace)
     {
         var jobs = workspace.MapGroup("/jobs");
@@ -26,67 +37,154 @@ internal static class WebhookEndpoints
             jobs.MapMethods(route, [HttpMethods.Head], () => TypedResults.Ok()).AllowAnonymous();
         }
 
-        jobs.MapPost("/run/p/{**path}", RunByPathAsync).RequireAuthorization(WindmillTokenDefaults.PolicyName);
-        jobs.MapPost("/run/h/{hash}", RunByHashAsync).RequireAuthorization(WindmillTokenDefaults.PolicyName);
-        jobs.MapPost("/run_wait_result/p/{**path}", RunWaitByPathAsync).RequireAuthorization(WindmillTokenDefaults.PolicyName);
-        jobs.MapGet("/run_wait_result/p/{**path}", RunWaitByPathAsync).RequireAuthorization(WindmillTokenDefaults.PolicyName);
-        jobs.MapPost("/run_wait_result/h/{hash}", RunWaitByHashAsync).RequireAuthorization(WindmillTokenDefaults.PolicyName);
-        jobs.MapGet("/run_wait_result/h/{hash}", RunWaitByHashAsync).RequireAuthorization(WindmillTokenDefaults.PolicyName);
+        jobs.MapPost("/run/p/{**path}", (string workspace, string path, HttpContext context) =>
+            StartAsync(context, workspace, ScriptTarget.ByPath(path), wait: false)).RequireAuthorization(WindmillTokenDefaults.PolicyName);
+        jobs.MapPost("/run/h/{hash}", (string workspace, string hash, HttpContext context) =>
+            StartAsync(context, workspace, ScriptTarget.ByHash(hash), wait: false)).RequireAuthorization(WindmillTokenDefaults.PolicyName);
+        jobs.MapMethods("/run_wait_result/p/{**path}", [HttpMethods.Post, HttpMethods.Get], (string workspace, string path, HttpContext context) =>
+            StartAsync(context, workspace, ScriptTarget.ByPath(path), wait: true)).RequireAuthorization(WindmillTokenDefaults.PolicyName);
+        jobs.MapMethods("/run_wait_result/h/{hash}", [HttpMethods.Post, HttpMethods.Get], (string workspace, string hash, HttpContext context) =>
+            StartAsync(context, workspace, ScriptTarget.ByHash(hash), wait: true)).RequireAuthorization(WindmillTokenDefaults.PolicyName);
     }
 
-    private static Task<IResult> RunByPathAsync(string workspace, string path, HttpContext context, JobDispatcher dispatcher,
-        IOptions<WindmillWebhooksOptions> options) =>
-        StartAsync(context, options.Value, ScriptTarget.ByPath(path), workspace, dispatcher, job => Task.FromResult<IResult>(Created(job)));
-
-    private static Task<IResult> RunByHashAsync(string workspace, string hash, HttpContext context, JobDispatcher dispatcher,
-        IOptions<WindmillWebhooksOptions> options) =>
-        StartAsync(context, options.Value, ScriptTarget.ByHash(hash), workspace, dispatcher, job => Task.FromResult<IResult>(Created(job)));
-
-    private static Task<IResult> RunWaitByPathAsync(string workspace, string path, HttpContext context, JobDispatcher dispatcher,
-        IJobRunner runner, IOptions<WindmillWebhooksOptions> options, TimeProvider time) =>
-        StartAsync(context, options.Value, ScriptTarget.ByPath(path), workspace, dispatcher,
-            job => SyncResponse.WaitAsync(job, context, runner, options.Value, time));
-
-    private static Task<IResult> RunWaitByHashAsync(string workspace, string hash, HttpContext context, JobDispatcher dispatcher,
-        IJobRunner runner, IOptions<WindmillWebhooksOptions> options, TimeProvider time) =>
-        StartAsync(context, options.Value, ScriptTarget.ByHash(hash), workspace, dispatcher,
-            job => SyncResponse.WaitAsync(job, context, runner, options.Value, time));
-
-    private static async Task<IResult> StartAsync(HttpContext context, WindmillWebhooksOptions options, ScriptTarget target, string workspace,
-        JobDispatcher dispatcher, Func<Job, Task<IResult>> respond)
+    private static async Task<IResult> StartAsync(HttpContext context, string workspace, ScriptTarget target, bool wait)
     {
         if (target.Error is { } invalid)
         {
             return invalid;
         }
 
+        var services = context.RequestServices;
+        var time = services.GetRequiredService<TimeProvider>();
+        var options = services.GetRequiredService<IOptions<WindmillWebhooksOptions>>().Value;
         var request = context.Request;
+        var query = RunQuery.Parse(request.Query, time.GetUtcNow(), out var badQuery);
+        if (query is null)
+        {
+            return badQuery!;
+        }
+
         var args = HttpMethods.IsGet(request.Method)
-            ? WebhookArgs.FromPayload(request)
-            : await WebhookArgs.FromBodyAsync(request, options.MaxRequestBodySize, context.RequestAborted);
+            ? WebhookArgs.FromPayload(request, query.Flags)
+            : await WebhookArgs.FromBodyAsync(request, query.Flags, options.MaxRequestBodySize, context.RequestAborted);
         if (args.Error is { } badArgs)
         {
             return badArgs;
         }
 
-        var caller = context.User.ToCaller();
-        var script = target.Hash is { } hash
-            ? await dispatcher.ResolveAsync(workspace, hash, context.RequestAborted)
-            : await dispatcher.ResolveAsync(workspace, target.Path!, context.RequestAborted);
-        if (script is null)
+        var runner = services.GetRequiredService<IJobRunner>();
+        Func<Job, Task<IResult>> respond = wait
+            ? job => SyncResponse.WaitAsync(job, context, runner, options, time)
+            : job => Task.FromResult<IResult>(Created(job));
+        if (request.Headers.TryGetValue(IdempotencyKeyHeader, out var keyHeader))
         {
-            return target.Hash is { } missing
-                ? WindmillErrors.NotFound($"Script not found at hash {missing}")
-                : WindmillErrors.NotFound($"Script not found at name {target.Path}");
+            if (ParseKey(keyHeader) is not { } key)
+            {
+                return WindmillErrors.BadRequest(
+                    $"{IdempotencyKeyHeader} must be one value of 1 to {MaxIdempotencyKeyLength} visible ASCII characters, optionally in double quotes");
+            }
+
+            var proposedId = query.Job.Id ?? Guid.CreateVersion7(time.GetUtcNow());
+            using var claim = await services.GetRequiredService<IdempotencyKeys>().ClaimAsync(workspace, context.User.ToCaller().Username, key,
+                RequestFingerprint.Compute(request, args.Body), proposedId, context.RequestAborted);
+            switch (claim.Outcome)
+            {
+                case IdempotencyOutcome.InProgress:
+                    return WindmillErrors.Text(StatusCodes.Status409Conflict,
+                        $"A request with this {IdempotencyKeyHeader} is still in progress; retry once it has been answered");
+                case IdempotencyOutcome.Mismatch:
+                    return WindmillErrors.Text(StatusCodes.Status422UnprocessableEntity,
+                        $"This {IdempotencyKeyHeader} was already used with a different request; use a new key for a new request");
+            }
+
+            var record = claim.Record!;
+            if (!claim.IsFirst && await runner.GetAsync(workspace, record.JobId, context.RequestAborted) is { } earlier)
+            {
+                context.Response.Headers[ReplayedHeader] = "true";
+                return await respond(earlier);
+            }
+
+            // The first request, or a retry of one that stopped before its job existed: run it, with the key's job id.
+            return await RunAsync(context, workspace, target, args, query with { Job = query.Job with { Id = record.JobId } }, respond, record);
         }
 
-        if (WindmillAccess.CanRunScript(caller, script.Path) is { } denied)
+        return await RunAsync(context, workspace, target, args, query, respond, idempotency: null);
+    }
+
+    private static async Task<IResult> RunAsync(HttpContext context, string workspace, ScriptTarget target, WebhookArgs.Outcome args, RunQuery query,
+        Func<Job, Task<IResult>> respond, IdempotencyRecord? idempotency)
+    {
+        var services = context.RequestServices;
+        var started = false;
+        try
         {
-            return denied;
+            if (query.QueueLimit is { } limit)
+            {
+                var runner = services.GetRequiredService<IJobRunner>();
+                var due = services.GetRequiredService<TimeProvider>().GetUtcNow();
+                var queued = await runner.CountAsync(new JobQuery { Workspace = workspace, Statuses = [JobStatus.Queued, JobStatus.Running], ScheduledBefore = due },
+                    context.RequestAborted);
+                if (queued > limit)
+                {
+                    return WindmillErrors.Text(StatusCodes.Status429TooManyRequests, $"Number of queued job is too high: {queued} > {limit}");
+                }
+            }
+
+            var dispatcher = services.GetRequiredService<JobDispatcher>();
+            var caller = context.User.ToCaller();
+            var script = target.Hash is { } hash
+                ? await dispatcher.ResolveAsync(workspace, hash, context.RequestAborted)
+                : await dispatcher.ResolveAsync(workspace, target.Path!, context.RequestAborted);
+            if (script is null)
+            {
+                return target.Hash is { } missing
+                    ? WindmillErrors.NotFound($"Script not found at hash {missing}")
+                    : WindmillErrors.NotFound($"Script not found at name {target.Path}");
+            }
+
+            // A hash is checked against the path it names: scopes speak of paths.
+            if (WindmillAccess.CanRunScript(caller, script.Path) is { } denied)
+            {
+                return denied;
+            }
+
+            Job job;
+            try
+            {
+                job = await dispatcher.RunAsync(script, args.Args, caller, query.Job, context.RequestAborted);
+            }
+            catch (DuplicateJobIdException e)
+            {
+                return WindmillErrors.BadRequest($"Job with id {e.Id} already exists");
+            }
+
+            started = true;
+            return await respond(job);
+        }
+        finally
+        {
+            // A request that started no job leaves its key free, so that a corrected retry can run.
+            if (!started && idempotency is not null)
+            {
+                await services.GetRequiredService<IdempotencyKeys>().ReleaseAsync(idempotency, CancellationToken.None);
+            }
+        }
+    }
+
+    // One value; the IETF draft sends it as a quoted string, Stripe's clients bare: both are read.
+    private static string? ParseKey(Microsoft.Extensions.Primitives.StringValues header)
+    {
+        if (header.Count != 1 || header[0] is not { } value)
+        {
+            return null;
         }
 
-        var job = await dispatcher.RunAsync(script, args.Args, caller, context.RequestAborted);
-        return await respond(job);
+        if (value.Length >= 2 && value[0] == '"' && value[^1] == '"')
+        {
+            value = value[1..^1];
+        }
+
+        return value.Length is > 0 and <= MaxIdempotencyKeyLength && value.All(c => c is >= ' ' and <= '~') ? value : null;
     }
 
     private static ContentHttpResult Created(Job job) =>

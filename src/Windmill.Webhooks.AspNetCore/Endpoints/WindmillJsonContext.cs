@@ -12,6 +12,8 @@ namespace Windmill.Webhooks.AspNetCore.Endpoints;
 [JsonSerializable(typeof(JobJson))]
 [JsonSerializable(typeof(List<JobJson>))]
 [JsonSerializable(typeof(ResultMaybeJson))]
+[JsonSerializable(typeof(CompletedJobTimingJson))]
+[JsonSerializable(typeof(JobUpdateJson))]
 [JsonSerializable(typeof(ScriptJson))]
 [JsonSerializable(typeof(CancelRequestJson))]
 [JsonSerializable(typeof(JsonElement))]
@@ -21,6 +23,7 @@ namespace Windmill.Webhooks.AspNetCore.Endpoints;
 [JsonSerializable(typeof(UpdateLabelJson))]
 [JsonSerializable(typeof(AuditJson))]
 [JsonSerializable(typeof(List<AuditJson>))]
+[JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
 internal sealed partial class WindmillJsonContext : JsonSerializerContext
 {

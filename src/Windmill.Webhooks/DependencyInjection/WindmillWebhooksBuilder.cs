@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Windmill.Webhooks.Audit;
+using Windmill.Webhooks.Idempotency;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Scripts;
 using Windmill.Webhooks.Storage.InMemory;
@@ -33,6 +34,7 @@ public sealed class WindmillWebhooksBuilder
         Replace<IJobStore>(ServiceDescriptor.Singleton<IJobStore, SqliteJobStore>());
         Replace<ITokenStore>(ServiceDescriptor.Singleton<ITokenStore>(sp => sp.GetRequiredService<SqliteTokenStore>()));
         Replace<IAuditSink>(ServiceDescriptor.Singleton<IAuditSink>(sp => sp.GetRequiredService<SqliteAuditSink>()));
+        Replace<IIdempotencyStore>(ServiceDescriptor.Singleton<IIdempotencyStore>(sp => sp.GetRequiredService<SqliteIdempotencyStore>()));
         return this;
     }
 
@@ -43,6 +45,7 @@ public sealed class WindmillWebhooksBuilder
         Replace<IJobStore>(ServiceDescriptor.Singleton<IJobStore, InMemoryJobStore>());
         Replace<ITokenStore>(ServiceDescriptor.Singleton<ITokenStore, InMemoryTokenStore>());
         Replace<IAuditSink>(ServiceDescriptor.Singleton<IAuditSink, InMemoryAuditSink>());
+        Replace<IIdempotencyStore>(ServiceDescriptor.Singleton<IIdempotencyStore, InMemoryIdempotencyStore>());
         return this;
     }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Windmill.Webhooks;
 using Windmill.Webhooks.Audit;
 using Windmill.Webhooks.Execution;
+using Windmill.Webhooks.Idempotency;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Scripts;
 using Windmill.Webhooks.Storage.Sqlite;
@@ -42,10 +43,13 @@ public static class WindmillWebhooksServiceCollectionExtensions
         services.TryAddSingleton<SqliteJobStore>();
         services.TryAddSingleton<SqliteTokenStore>();
         services.TryAddSingleton<SqliteAuditSink>();
+        services.TryAddSingleton<SqliteIdempotencyStore>();
         services.TryAddSingleton<IScriptStore>(sp => sp.GetRequiredService<SqliteScriptStore>());
         services.TryAddSingleton<IJobStore>(sp => sp.GetRequiredService<SqliteJobStore>());
         services.TryAddSingleton<ITokenStore>(sp => sp.GetRequiredService<SqliteTokenStore>());
         services.TryAddSingleton<IAuditSink>(sp => sp.GetRequiredService<SqliteAuditSink>());
+        services.TryAddSingleton<IIdempotencyStore>(sp => sp.GetRequiredService<SqliteIdempotencyStore>());
+        services.TryAddSingleton<IdempotencyKeys>();
 
         services.TryAddSingleton<ScriptCatalog>();
         services.TryAddSingleton<IJobExecutor, ScriptJobExecutor>();

@@ -7,7 +7,8 @@ namespace Windmill.Webhooks.Jobs;
 public interface IJobRunner
 {
     /// <summary>
-    /// Persists a new job and schedules it. Throws <see cref="DuplicateJobIdException"/> when
+    /// Persists a new job and schedules it: at once, or at <see cref="NewJob.ScheduledFor"/>, also after a
+    /// restart. Throws <see cref="DuplicateJobIdException"/> when
     /// <see cref="NewJob.Id"/> is taken.
     /// </summary>
     ValueTask<Job> EnqueueAsync(NewJob job, CancellationToken cancellationToken);
@@ -24,6 +25,22 @@ public interface IJobRunner
     /// <summary>Cancels a queued job at once, or signals a running one to stop.</summary>
     ValueTask<CancelOutcome> CancelAsync(string workspace, Guid id, string canceledBy, string? reason, CancellationToken cancellationToken);
 
-    /// <summary>Jobs matching <paramref name="query"/>, newest first.</summary>
+    /// <summary>Jobs matching <paramref name="query"/>, newest first (or oldest first when asked).</summary>
     IAsyncEnumerable<Job> ListAsync(JobQuery query, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// How many jobs match <paramref name="query"/>, paging ignored. The default counts <see cref="ListAsync"/>;
+    /// runners with an index override it.
+    /// </summary>
+    async ValueTask<long> CountAsync(JobQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        long count = 0;
+        await foreach (var _ in ListAsync(query with { Offset = 0, Limit = int.MaxValue }, cancellationToken).ConfigureAwait(false))
+        {
+            count++;
+        }
+
+        return count;
+    }
 }

@@ -29,6 +29,9 @@ internal interface IJobStore
     ValueTask<IReadOnlyList<Job>> RecoverAsync(int maxRestarts, DateTimeOffset now, CancellationToken cancellationToken);
 
     IAsyncEnumerable<Job> ListAsync(JobQuery query, CancellationToken cancellationToken);
+
+    /// <summary>How many jobs match <paramref name="query"/>, paging ignored.</summary>
+    ValueTask<long> CountAsync(JobQuery query, CancellationToken cancellationToken);
 }
 
 /// <summary>How a job ended, as written by <see cref="IJobStore.CompleteAsync"/>.</summary>

@@ -69,6 +69,12 @@ public sealed record Job
     /// <summary>Why the job was canceled.</summary>
     public string? CanceledReason { get; init; }
 
+    /// <summary>The root flow job, if any.</summary>
+    public Guid? RootJob { get; init; }
+
+    /// <summary>Whether the runnable's owner may see the job.</summary>
+    public bool VisibleToOwner { get; init; } = true;
+
     /// <summary>How many times the job was re-queued after the process stopped while it ran.</summary>
     public int RestartCount { get; init; }
 

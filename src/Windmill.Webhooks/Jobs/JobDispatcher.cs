@@ -40,22 +40,44 @@ public sealed class JobDispatcher
     }
 
     /// <summary>Runs the newest version at <paramref name="path"/>; <see langword="null"/> when there is none.</summary>
-    public async ValueTask<Job?> RunByPathAsync(string workspace, string path, JsonElement args, Caller caller, CancellationToken cancellationToken) =>
-        await ResolveAsync(workspace, path, cancellationToken).ConfigureAwait(false) is { } script
-            ? await RunAsync(script, args, caller, cancellationToken).ConfigureAwait(false)
-            : null;
+    public ValueTask<Job?> RunByPathAsync(string workspace, string path, JsonElement args, Caller caller, CancellationToken cancellationToken) =>
+        RunByPathAsync(workspace, path, args, caller, JobOptions.None, cancellationToken);
+
+    /// <summary>
+    /// Runs the newest version at <paramref name="path"/> with <paramref name="options"/>; <see langword="null"/> when there is none.
+    /// Throws <see cref="DuplicateJobIdException"/> when <see cref="JobOptions.Id"/> is taken.
+    /// </summary>
+    public async ValueTask<Job?> RunByPathAsync(string workspace, string path, JsonElement args, Caller caller, JobOptions options,
+        CancellationToken cancellationToken)
+    {
+        var script = await ResolveAsync(workspace, path, cancellationToken).ConfigureAwait(false);
+        return script is null ? null : await RunAsync(script, args, caller, options, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Runs exactly the version <paramref name="hash"/>; <see langword="null"/> when there is none.</summary>
-    public async ValueTask<Job?> RunByHashAsync(string workspace, ScriptHash hash, JsonElement args, Caller caller, CancellationToken cancellationToken) =>
-        await ResolveAsync(workspace, hash, cancellationToken).ConfigureAwait(false) is { } script
-            ? await RunAsync(script, args, caller, cancellationToken).ConfigureAwait(false)
-            : null;
+    public ValueTask<Job?> RunByHashAsync(string workspace, ScriptHash hash, JsonElement args, Caller caller, CancellationToken cancellationToken) =>
+        RunByHashAsync(workspace, hash, args, caller, JobOptions.None, cancellationToken);
 
-    /// <summary>Runs <paramref name="script"/> as <paramref name="caller"/>: durable job first, then its audit entry.</summary>
-    public async ValueTask<Job> RunAsync(ScriptVersion script, JsonElement args, Caller caller, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs exactly the version <paramref name="hash"/> with <paramref name="options"/>; <see langword="null"/> when there is none.
+    /// Throws <see cref="DuplicateJobIdException"/> when <see cref="JobOptions.Id"/> is taken.
+    /// </summary>
+    public async ValueTask<Job?> RunByHashAsync(string workspace, ScriptHash hash, JsonElement args, Caller caller, JobOptions options,
+        CancellationToken cancellationToken)
+    {
+        var script = await ResolveAsync(workspace, hash, cancellationToken).ConfigureAwait(false);
+        return script is null ? null : await RunAsync(script, args, caller, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="script"/> as <paramref name="caller"/> with <paramref name="options"/>: the durable job first, then its audit entry.
+    /// Throws <see cref="DuplicateJobIdException"/> when <see cref="JobOptions.Id"/> is taken.
+    /// </summary>
+    public async ValueTask<Job> RunAsync(ScriptVersion script, JsonElement args, Caller caller, JobOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(script);
         ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(options);
         var job = await _runner.EnqueueAsync(new NewJob
         {
             Workspace = script.Workspace,
@@ -66,6 +88,12 @@ public sealed class JobDispatcher
             CreatedBy = caller.CreatedBy,
             PermissionedAs = caller.PermissionedAs,
             TriggerKind = "webhook",
+            Id = options.Id,
+            ScheduledFor = options.ScheduledFor,
+            ParentJob = options.ParentJob,
+            RootJob = options.RootJob,
+            Tag = string.IsNullOrEmpty(options.Tag) ? "default" : options.Tag,
+            VisibleToOwner = options.VisibleToOwner,
         }, cancellationToken).ConfigureAwait(false);
 
         // The job is already durable: from here on, the caller's disconnect must not skip its audit entry.

@@ -12,6 +12,9 @@ internal sealed partial class LocalJobRunner
         [LoggerMessage(2, LogLevel.Warning, "Job {JobId} was still running at shutdown and was re-queued")]
         public static partial void Requeued(ILogger logger, Guid jobId);
 
+        [LoggerMessage(4, LogLevel.Information, "Re-armed {Count} scheduled jobs at start-up")]
+        public static partial void Rearmed(ILogger logger, int count);
+
         [LoggerMessage(3, LogLevel.Error, "The worker could not run job {JobId}; it stays in the store")]
         public static partial void WorkerFailed(ILogger logger, Exception exception, Guid jobId);
     }

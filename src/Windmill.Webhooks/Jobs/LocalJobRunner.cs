@@ -19,6 +19,9 @@ namespace Windmill.Webhooks.Jobs;
 /// </remarks>
 internal sealed partial class LocalJobRunner : IJobRunner, IHostedService, IAsyncDisposable, IDisposable
 {
+    // Timers cannot wait for ever (System.Threading.Timer stops at ~49 days): a far schedule waits in steps.
+    private static readonly TimeSpan MaxTimerStep = TimeSpan.FromDays(30);
+
     private readonly IJobStore _store;
     private readonly IJobExecutor _executor;
     private readonly TimeProvider _time;
@@ -27,6 +30,7 @@ internal sealed partial class LocalJobRunner : IJobRunner, IHostedService, IAsyn
     private readonly Channel<Guid> _ready = Channel.CreateUnbounded<Guid>(new UnboundedChannelOptions { SingleWriter = false });
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource<Job>> _waiters = new();
     private readonly ConcurrentDictionary<Guid, CancellationTokenSource> _running = new();
+    private readonly ConcurrentDictionary<Guid, ScheduledStart> _schedules = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _abortJobs = new();
     private Task[] _workers = [];
@@ -60,14 +64,16 @@ internal sealed partial class LocalJobRunner : IJobRunner, IHostedService, IAsyn
             CreatedBy = job.CreatedBy,
             PermissionedAs = job.PermissionedAs,
             CreatedAt = now,
-            ScheduledFor = now,
+            ScheduledFor = job.ScheduledFor is { } at && at > now ? at : now,
             ParentJob = job.ParentJob,
+            RootJob = job.RootJob,
             TriggerKind = job.TriggerKind,
             Tag = job.Tag,
+            VisibleToOwner = job.VisibleToOwner,
         };
 
         await _store.InsertAsync(created, cancellationToken).ConfigureAwait(false);
-        _ready.Writer.TryWrite(created.Id);
+        Schedule(created.Id, created.ScheduledFor);
         return created;
     }
 
@@ -106,6 +112,7 @@ internal sealed partial class LocalJobRunner : IJobRunner, IHostedService, IAsyn
         }
 
         Signal(canceled);
+        Unschedule(id);
         if (_running.TryGetValue(id, out var running))
         {
             await running.CancelAsync().ConfigureAwait(false);
@@ -116,6 +123,8 @@ internal sealed partial class LocalJobRunner : IJobRunner, IHostedService, IAsyn
 
     public IAsyncEnumerable<Job> ListAsync(JobQuery query, CancellationToken cancellationToken) => _store.ListAsync(query, cancellationToken);
 
+    public ValueTask<long> CountAsync(JobQuery query, CancellationToken cancellationToken) => _store.CountAsync(query, cancellationToken);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref _started, 1) == 1)
@@ -123,15 +132,22 @@ internal sealed partial class LocalJobRunner : IJobRunner, IHostedService, IAsyn
             return;
         }
 
-        var queued = await _store.RecoverAsync(_options.MaxJobRestarts, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        var queued = await _store.RecoverAsync(_options.MaxJobRestarts, now, cancellationToken).ConfigureAwait(false);
         foreach (var job in queued)
         {
-            _ready.Writer.TryWrite(job.Id);
+            Schedule(job.Id, job.ScheduledFor);
         }
 
-        if (queued.Count > 0)
+        var later = queued.Count(job => job.ScheduledFor > now);
+        if (queued.Count > later)
         {
-            Log.Resumed(_logger, queued.Count);
+            Log.Resumed(_logger, queued.Count - later);
+        }
+
+        if (later > 0)
+        {
+            Log.Rearmed(_logger, later);
         }
 
         _workers = Enumerable.Range(0, Math.Max(1, _options.WorkerCount))
@@ -156,6 +172,15 @@ internal sealed partial class LocalJobRunner : IJobRunner, IHostedService, IAsyn
     private async Task StopWorkersAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
+
+        // Completing the queue wakes every idle worker for sure: under the test host the token alone was seen to leave
+        // them waiting until the host's 30 s shutdown timeout. Jobs are durable; the next start resumes them.
+        _ready.Writer.TryComplete();
+        foreach (var id in _schedules.Keys)
+        {
+            Unschedule(id); // scheduled jobs stay queued in the store and are re-armed at the next start
+        }
+
         var everyWorker = Task.WhenAll(_workers);
         var graceOver = Task.Delay(_options.ShutdownGracePeriod, _time, cancellationToken);
         if (await Task.WhenAny(everyWorker, graceOver).ConfigureAwait(false) != everyWorker)
@@ -241,11 +266,65 @@ internal sealed partial class LocalJobRunner : IJobRunner, IHostedService, IAsyn
         }
     }
 
+    // A due job goes to the workers now; a later one waits on a TimeProvider timer, never on a polling loop.
+    private void Schedule(Guid id, DateTimeOffset scheduledFor)
+    {
+        var delay = scheduledFor - _time.GetUtcNow();
+        if (delay <= TimeSpan.Zero)
+        {
+            _ready.Writer.TryWrite(id);
+            return;
+        }
+
+        var start = new ScheduledStart(this, id, scheduledFor);
+        start.Timer = _time.CreateTimer(static state => ((ScheduledStart)state!).Fire(), start, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _schedules.AddOrUpdate(id, start, (_, previous) =>
+        {
+            previous.Timer?.Dispose();
+            return start;
+        });
+
+        // Armed only once registered, so the callback always finds its own entry.
+        start.Timer.Change(delay < MaxTimerStep ? delay : MaxTimerStep, Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnScheduledTime(ScheduledStart start)
+    {
+        // A canceled, re-armed or stopped schedule is no longer registered: its late callback does nothing.
+        if (!_schedules.TryRemove(new KeyValuePair<Guid, ScheduledStart>(start.Id, start)))
+        {
+            return;
+        }
+
+        start.Timer?.Dispose();
+        Schedule(start.Id, start.At); // runs it now, or waits again when the time is beyond one timer step
+    }
+
+    private void Unschedule(Guid id)
+    {
+        if (_schedules.TryRemove(id, out var start))
+        {
+            start.Timer?.Dispose();
+        }
+    }
+
     private void Signal(Job completed)
     {
         if (_waiters.TryRemove(completed.Id, out var signal))
         {
             signal.TrySetResult(completed);
         }
+    }
+
+    /// <summary>A job waiting for its <c>scheduled_for</c>, and the timer that will release it.</summary>
+    private sealed class ScheduledStart(LocalJobRunner runner, Guid id, DateTimeOffset at)
+    {
+        public Guid Id { get; } = id;
+
+        public DateTimeOffset At { get; } = at;
+
+        public ITimer? Timer { get; set; }
+
+        public void Fire() => runner.OnScheduledTime(this);
     }
 }

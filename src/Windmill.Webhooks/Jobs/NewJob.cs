@@ -41,4 +41,13 @@ public sealed record NewJob
 
     /// <summary>The worker tag.</summary>
     public string Tag { get; init; } = "default";
+
+    /// <summary>When the job may start; <see langword="null"/> or a past instant means at once.</summary>
+    public DateTimeOffset? ScheduledFor { get; init; }
+
+    /// <summary>The root flow job, if any.</summary>
+    public Guid? RootJob { get; init; }
+
+    /// <summary>Whether the runnable's owner may see the job (Windmill's <c>invisible_to_owner</c>, inverted).</summary>
+    public bool VisibleToOwner { get; init; } = true;
 }

@@ -16,7 +16,7 @@ public sealed class SqliteDatabaseTests : IAsyncLifetime
 
         await using var connection = await database.OpenReadConnectionAsync(CancellationToken.None);
         Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode"));
-        Assert.Equal(1L, Scalar(connection, "PRAGMA user_version"));
+        Assert.Equal((long)SqliteSchema.LatestVersion, Scalar(connection, "PRAGMA user_version"));
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class SqliteDatabaseTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(async () => await _file.Open().EnsureInitializedAsync(CancellationToken.None));
 
-        Assert.Equal("The database is at schema version 99, newer than this release of Windmill.Webhooks supports (1).", error.Message);
+        Assert.Equal("The database is at schema version 99, newer than this release of Windmill.Webhooks supports (2).", error.Message);
     }
 
     [Fact]

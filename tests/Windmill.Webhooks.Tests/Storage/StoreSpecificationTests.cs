@@ -63,16 +63,16 @@ public sealed class SqliteAuditSinkTests : AuditLogReaderSpecification, IAsyncLi
 
 public sealed class InMemoryJobRunnerTests : JobRunnerSpecification
 {
-    protected override Task<IJobRunner> CreateRunnerAsync(ScriptedExecutor executor) =>
-        LocalRunners.StartAsync(new InMemoryJobStore(), executor);
+    protected override Task<IJobRunner> CreateRunnerAsync(ScriptedExecutor executor, TimeProvider time) =>
+        LocalRunners.StartAsync(new InMemoryJobStore(), executor, time);
 }
 
 public sealed class SqliteJobRunnerTests : JobRunnerSpecification
 {
     private readonly TemporaryDatabase _database = new();
 
-    protected override Task<IJobRunner> CreateRunnerAsync(ScriptedExecutor executor) =>
-        LocalRunners.StartAsync(new SqliteJobStore(_database.Open()), executor);
+    protected override Task<IJobRunner> CreateRunnerAsync(ScriptedExecutor executor, TimeProvider time) =>
+        LocalRunners.StartAsync(new SqliteJobStore(_database.Open()), executor, time);
 
     protected override Task DisposeStorageAsync() => _database.DisposeAsync().AsTask();
 }

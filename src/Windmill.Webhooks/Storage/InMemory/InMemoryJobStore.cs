@@ -61,15 +61,20 @@ internal sealed class InMemoryJobStore : IJobStore
         ArgumentNullException.ThrowIfNull(query);
         lock (_lock)
         {
-            return _jobs.Values
-                .Where(j => j.Workspace == query.Workspace
-                    && (query.ScriptPath is null || j.ScriptPath == query.ScriptPath)
-                    && (query.CreatedBy is null || j.CreatedBy == query.CreatedBy)
-                    && (query.Statuses is not { Count: > 0 } || query.Statuses.Contains(j.Status)))
-                .OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id)
-                .Skip(query.Offset).Take(query.Limit)
-                .ToList()
-                .ToAsyncEnumerable();
+            var matching = _jobs.Values.Where(query.Matches);
+            var ordered = query.OldestFirst
+                ? matching.OrderBy(j => j.CreatedAt).ThenBy(j => j.Id)
+                : matching.OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id);
+            return ordered.Skip(query.Offset).Take(query.Limit).ToList().ToAsyncEnumerable();
+        }
+    }
+
+    public ValueTask<long> CountAsync(JobQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        lock (_lock)
+        {
+            return ValueTask.FromResult((long)_jobs.Values.Count(query.Matches));
         }
     }
 

@@ -12,7 +12,8 @@ internal sealed class SqliteJobStore : IJobStore
 {
     private const string Columns = """
         id, workspace_id, kind, script_path, script_hash, language, args, created_by, permissioned_as, created_at, scheduled_for,
-        started_at, completed_at, status, result, logs, parent_job, trigger_kind, tag, canceled_by, canceled_reason, restart_count
+        started_at, completed_at, status, result, logs, parent_job, trigger_kind, tag, canceled_by, canceled_reason, restart_count,
+        root_job, visible_to_owner
         """;
 
     private readonly SqliteDatabase _database;
@@ -25,12 +26,13 @@ internal sealed class SqliteJobStore : IJobStore
         {
             using var insert = connection.Command($"""
                 INSERT INTO job ({Columns}) VALUES ($id, $ws, $kind, $path, $hash, $language, $args, $by, $as, $created, $scheduled,
-                    NULL, NULL, 'queued', NULL, NULL, $parent, $trigger, $tag, NULL, NULL, 0)
+                    NULL, NULL, 'queued', NULL, NULL, $parent, $trigger, $tag, NULL, NULL, 0, $root, $visible)
                 """,
                 ("$id", ToDb(job.Id)), ("$ws", job.Workspace), ("$kind", Name(job.Kind)), ("$path", job.ScriptPath), ("$hash", job.ScriptHash.Value),
                 ("$language", job.Language), ("$args", job.Args.GetRawText()), ("$by", job.CreatedBy), ("$as", job.PermissionedAs),
                 ("$created", ToDb(job.CreatedAt)), ("$scheduled", ToDb(job.ScheduledFor)), ("$parent", job.ParentJob is { } p ? ToDb(p) : null),
-                ("$trigger", job.TriggerKind), ("$tag", job.Tag));
+                ("$trigger", job.TriggerKind), ("$tag", job.Tag), ("$root", job.RootJob is { } r ? ToDb(r) : null),
+                ("$visible", job.VisibleToOwner ? 1 : 0));
             try
             {
                 return insert.ExecuteNonQuery();
@@ -98,19 +100,67 @@ internal sealed class SqliteJobStore : IJobStore
 
     public IAsyncEnumerable<Job> ListAsync(JobQuery query, CancellationToken cancellationToken)
     {
+        var (where, parameters) = Filter(query);
+        var order = query.OldestFirst ? "created_at, id" : "created_at DESC, id DESC";
+        parameters.Add(("$limit", query.Limit));
+        parameters.Add(("$offset", query.Offset));
+        return _database.QueryAsync($"SELECT {Columns} FROM job WHERE {where} ORDER BY {order} LIMIT $limit OFFSET $offset", Read, cancellationToken,
+            parameters.ToArray());
+    }
+
+    public async ValueTask<long> CountAsync(JobQuery query, CancellationToken cancellationToken)
+    {
+        var (where, parameters) = Filter(query);
+        return await _database.QuerySingleAsync($"SELECT COUNT(*) FROM job WHERE {where}", reader => reader.GetInt64(0), cancellationToken,
+            parameters.ToArray()).ConfigureAwait(false);
+    }
+
+    // The WHERE clause of a query; every value is a parameter, only fixed SQL is concatenated.
+    private static (string Where, List<(string, object?)> Parameters) Filter(JobQuery query)
+    {
         ArgumentNullException.ThrowIfNull(query);
-        var sql = new StringBuilder($"SELECT {Columns} FROM job WHERE workspace_id = $ws");
-        var parameters = new List<(string, object?)> { ("$ws", query.Workspace), ("$limit", query.Limit), ("$offset", query.Offset) };
+        var sql = new StringBuilder("workspace_id = $ws");
+        var parameters = new List<(string, object?)> { ("$ws", query.Workspace) };
+        void Add(string condition, string name, object? value)
+        {
+            sql.Append(" AND ").Append(condition);
+            parameters.Add((name, value));
+        }
+
         if (query.ScriptPath is not null)
         {
-            sql.Append(" AND script_path = $path");
-            parameters.Add(("$path", query.ScriptPath));
+            Add("script_path = $path", "$path", query.ScriptPath);
+        }
+
+        if (query.ScriptPathStart is not null)
+        {
+            // substr, not LIKE: a path may hold '%' or '_'.
+            Add("substr(script_path, 1, length($pathStart)) = $pathStart", "$pathStart", query.ScriptPathStart);
         }
 
         if (query.CreatedBy is not null)
         {
-            sql.Append(" AND created_by = $by");
-            parameters.Add(("$by", query.CreatedBy));
+            Add("created_by = $by", "$by", query.CreatedBy);
+        }
+
+        if (query.ParentJob is { } parent)
+        {
+            Add("parent_job = $parent", "$parent", ToDb(parent));
+        }
+
+        if (query.CreatedBefore is { } before)
+        {
+            Add("created_at < $createdBefore", "$createdBefore", ToDb(before));
+        }
+
+        if (query.CreatedAfter is { } after)
+        {
+            Add("created_at > $createdAfter", "$createdAfter", ToDb(after));
+        }
+
+        if (query.ScheduledBefore is { } due)
+        {
+            Add("scheduled_for <= $due", "$due", ToDb(due));
         }
 
         if (query.Statuses is { Count: > 0 } statuses)
@@ -119,8 +169,17 @@ internal sealed class SqliteJobStore : IJobStore
             parameters.AddRange(statuses.Select((s, i) => ($"$status{i}", (object?)Name(s))));
         }
 
-        sql.Append(" ORDER BY created_at DESC, id DESC LIMIT $limit OFFSET $offset");
-        return _database.QueryAsync(sql.ToString(), Read, cancellationToken, parameters.ToArray());
+        if (query.Kinds is { Count: 0 })
+        {
+            sql.Append(" AND 0"); // asked for kinds none of which exists here
+        }
+        else if (query.Kinds is { } kinds)
+        {
+            sql.Append(" AND kind IN (").AppendJoin(", ", kinds.Select((_, i) => $"$kind{i}")).Append(')');
+            parameters.AddRange(kinds.Select((k, i) => ($"$kind{i}", (object?)Name(k))));
+        }
+
+        return (sql.ToString(), parameters);
     }
 
     private static Job? ReadOne(SqliteConnection connection, string sql, params (string, object?)[] parameters)
@@ -158,5 +217,7 @@ internal sealed class SqliteJobStore : IJobStore
         CanceledBy = NullableString(reader, 19),
         CanceledReason = NullableString(reader, 20),
         RestartCount = reader.GetInt32(21),
+        RootJob = NullableGuid(reader, 22),
+        VisibleToOwner = reader.GetInt64(23) != 0,
     };
 }

@@ -82,6 +82,22 @@ internal static class SqliteSchema
         );
         CREATE INDEX audit_by_workspace ON audit (workspace_id, id);
         """,
+        """
+        ALTER TABLE job ADD COLUMN root_job TEXT;
+        ALTER TABLE job ADD COLUMN visible_to_owner INTEGER NOT NULL DEFAULT 1;
+        CREATE INDEX job_by_parent ON job (parent_job) WHERE parent_job IS NOT NULL;
+
+        CREATE TABLE idempotency_key (
+            workspace_id TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            key TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            job_id TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (workspace_id, owner, key)
+        );
+        CREATE INDEX idempotency_key_by_age ON idempotency_key (created_at);
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -1,0 +1,121 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Windmill.Webhooks.AspNetCore.Authentication;
+using Windmill.Webhooks.Jobs;
+
+namespace Windmill.Webhooks.AspNetCore.Endpoints;
+
+/// <summary>
+/// <c>jobs/list</c>, <c>jobs/completed/list</c> and <c>jobs/queue/list</c> (windmill-api.md §4): a
+/// workspace's jobs as Windmill's <c>Job</c> JSON, filtered and paged as Windmill does.
+/// </summary>
+internal static class JobListEndpoints
+{
+    // Windmill's paging: per_page defaults to 1000 and is clamped to [1, 10000].
+    private const int DefaultPerPage = 1000;
+    private const int MaxPerPage = 10000;
+
+    private static readonly JobStatus[] Completed = [JobStatus.Success, JobStatus.Failure, JobStatus.Canceled];
+    private static readonly JobStatus[] Unfinished = [JobStatus.Queued, JobStatus.Running];
+
+    public static void Map(RouteGroupBuilder workspace)
+    {
+        var jobs = workspace.MapGroup("/jobs").RequireAuthorization(WindmillTokenDefaults.PolicyName);
+        jobs.MapGet("/list", (string workspace, HttpContext context, IJobRunner runner, TimeProvider time) =>
+            ListAsync(workspace, context, runner, time, JobList.All));
+        jobs.MapGet("/completed/list", (string workspace, HttpContext context, IJobRunner runner, TimeProvider time) =>
+            ListAsync(workspace, context, runner, time, JobList.Completed));
+        jobs.MapGet("/queue/list", (string workspace, HttpContext context, IJobRunner runner, TimeProvider time) =>
+            ListAsync(workspace, context, runner, time, JobList.Queue));
+    }
+
+    private static async Task<IResult> ListAsync(string workspace, HttpContext context, IJobRunner runner, TimeProvider time, JobList list)
+    {
+        var reader = new QueryReader(context.Request.Query);
+        var success = reader.Bool("success");
+        var running = reader.Bool("running");
+        var page = reader.Int64("page") ?? 1;
+        var perPage = (int)Math.Clamp(reader.Int64("per_page") ?? DefaultPerPage, 1, MaxPerPage);
+        var query = new JobQuery
+        {
+            Workspace = workspace,
+            ScriptPath = reader.String("script_path_exact"),
+            ScriptPathStart = reader.String("script_path_start"),
+            CreatedBy = reader.String("created_by"),
+            ParentJob = reader.Uuid("parent_job"),
+            CreatedBefore = reader.Instant("created_before"),
+            CreatedAfter = reader.Instant("created_after"),
+            ScheduledBefore = reader.Bool("scheduled_for_before_now") == true ? time.GetUtcNow() : null,
+            Kinds = Kinds(reader.List("job_kinds")),
+            OldestFirst = list != JobList.All && reader.Bool("order_desc") == false,
+            Limit = perPage,
+            Offset = (int)Math.Min((Math.Max(page, 1) - 1) * perPage, int.MaxValue),
+        };
+        var includeArgs = reader.Bool("include_args") == true;
+        if (reader.Failure is { } badQuery)
+        {
+            return badQuery;
+        }
+
+        if (list == JobList.All && success is not null && running is not null)
+        {
+            return WindmillErrors.BadRequest("cannot specify both success and running");
+        }
+
+        // success only ever matches completed jobs, running only unfinished ones, as in Windmill.
+        IEnumerable<JobStatus> statuses = list switch
+        {
+            JobList.Completed => Completed,
+            JobList.Queue => Unfinished,
+            _ => Enum.GetValues<JobStatus>(),
+        };
+        if (success is { } succeeded)
+        {
+            statuses = statuses.Intersect(succeeded ? [JobStatus.Success] : [JobStatus.Failure, JobStatus.Canceled]);
+        }
+
+        if (running is { } isRunning)
+        {
+            statuses = statuses.Intersect([isRunning ? JobStatus.Running : JobStatus.Queued]);
+        }
+
+        var selected = statuses.ToArray();
+        if (selected.Length == 0)
+        {
+            return Json([]);
+        }
+
+        var jobs = await runner.ListAsync(query with { Statuses = selected }, context.RequestAborted)
+            .Select(job => JobJson.From(job, includeLogs: false, includeResult: false, includeArgs: includeArgs))
+            .ToListAsync(context.RequestAborted);
+        return Json(jobs);
+    }
+
+    // Windmill's kinds are a comma list, negated by a leading '!' on every value; kinds this library never runs match nothing.
+    private static JobKind[]? Kinds(string[] names)
+    {
+        if (names.Length == 0)
+        {
+            return null;
+        }
+
+        var negated = names.All(name => name.StartsWith('!'));
+        var listed = names.Select(name => name.TrimStart('!'))
+            .Select(name => Enum.TryParse<JobKind>(name, ignoreCase: true, out var kind) && name.All(char.IsAsciiLetterLower) ? kind : (JobKind?)null)
+            .OfType<JobKind>()
+            .ToHashSet();
+        return negated ? Enum.GetValues<JobKind>().Where(kind => !listed.Contains(kind)).ToArray() : listed.ToArray();
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult Json(List<JobJson> jobs) =>
+        TypedResults.Text(JsonSerializer.Serialize(jobs, WindmillJsonContext.Wire.ListJobJson), SyncResponse.JsonContentType);
+
+    private enum JobList
+    {
+        All,
+        Completed,
+        Queue,
+    }
+}

@@ -1,0 +1,26 @@
+namespace Windmill.Webhooks.Jobs;
+
+/// <summary>How a webhook asked its job to run: Windmill's <c>job_id</c>, <c>scheduled_for</c>, <c>parent_job</c>, … query options.</summary>
+public sealed record JobOptions
+{
+    /// <summary>No options: a new id, at once, default tag.</summary>
+    public static JobOptions None { get; } = new();
+
+    /// <summary>The id to use; a new time-ordered id when <see langword="null"/>.</summary>
+    public Guid? Id { get; init; }
+
+    /// <summary>When the job may start; at once when <see langword="null"/> or past.</summary>
+    public DateTimeOffset? ScheduledFor { get; init; }
+
+    /// <summary>The parent job, if any.</summary>
+    public Guid? ParentJob { get; init; }
+
+    /// <summary>The root flow job, if any.</summary>
+    public Guid? RootJob { get; init; }
+
+    /// <summary>The worker tag; <c>default</c> when <see langword="null"/>.</summary>
+    public string? Tag { get; init; }
+
+    /// <summary>Whether the runnable's owner may see the job.</summary>
+    public bool VisibleToOwner { get; init; } = true;
+}

@@ -1,0 +1,56 @@
+using Windmill.Webhooks.Idempotency;
+using static Windmill.Webhooks.Storage.Sqlite.SqliteValues;
+
+namespace Windmill.Webhooks.Storage.Sqlite;
+
+/// <summary>The SQLite memory of idempotency keys (table <c>idempotency_key</c>), durable across restarts.</summary>
+internal sealed class SqliteIdempotencyStore : IIdempotencyStore
+{
+    private readonly SqliteDatabase _database;
+
+    public SqliteIdempotencyStore(SqliteDatabase database) => _database = database;
+
+    public ValueTask<(IdempotencyRecord Held, bool Inserted)> ClaimAsync(IdempotencyRecord record, DateTimeOffset expiredBefore,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return _database.WriteAsync(connection =>
+        {
+            using (var purge = connection.Command("DELETE FROM idempotency_key WHERE created_at < $expired", ("$expired", ToDb(expiredBefore))))
+            {
+                purge.ExecuteNonQuery();
+            }
+
+            using (var insert = connection.Command("""
+                INSERT INTO idempotency_key (workspace_id, owner, key, fingerprint, job_id, created_at) VALUES ($ws, $owner, $key, $fingerprint, $job, $at)
+                ON CONFLICT (workspace_id, owner, key) DO NOTHING
+                """,
+                ("$ws", record.Workspace), ("$owner", record.Owner), ("$key", record.Key), ("$fingerprint", record.Fingerprint),
+                ("$job", ToDb(record.JobId)), ("$at", ToDb(record.CreatedAt))))
+            {
+                if (insert.ExecuteNonQuery() == 1)
+                {
+                    return (record, true);
+                }
+            }
+
+            using var select = connection.Command(
+                "SELECT fingerprint, job_id, created_at FROM idempotency_key WHERE workspace_id = $ws AND owner = $owner AND key = $key",
+                ("$ws", record.Workspace), ("$owner", record.Owner), ("$key", record.Key));
+            using var reader = select.ExecuteReader();
+            reader.Read();
+            return (record with { Fingerprint = reader.GetString(0), JobId = reader.GetGuid(1), CreatedAt = Instant(reader, 2) }, false);
+        }, cancellationToken);
+    }
+
+    public async ValueTask ReleaseAsync(IdempotencyRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        await _database.WriteAsync(connection =>
+        {
+            using var delete = connection.Command("DELETE FROM idempotency_key WHERE workspace_id = $ws AND owner = $owner AND key = $key AND job_id = $job",
+                ("$ws", record.Workspace), ("$owner", record.Owner), ("$key", record.Key), ("$job", ToDb(record.JobId)));
+            return delete.ExecuteNonQuery();
+        }, cancellationToken).ConfigureAwait(false);
+    }
+}

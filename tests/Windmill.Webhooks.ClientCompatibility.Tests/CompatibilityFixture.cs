@@ -1,0 +1,45 @@
+namespace Windmill.Webhooks.ClientCompatibility.Tests;
+
+/// <summary>One running sample and one installed client, shared by every compatibility test.</summary>
+public sealed class CompatibilityFixture : IAsyncLifetime
+{
+    private SampleProcess? _sample;
+    private NodeClient? _client;
+
+    internal SampleProcess Sample => _sample ?? throw new InvalidOperationException("not started");
+
+    internal NodeClient Client => _client ?? throw new InvalidOperationException("not installed");
+
+    public string Origin => Sample.Origin;
+
+    public async Task InitializeAsync()
+    {
+        var sample = SampleProcess.StartAsync();
+        try
+        {
+            _client = await NodeClient.InstallAsync();
+        }
+        finally
+        {
+            _sample = await sample;
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_sample is not null)
+        {
+            await _sample.DisposeAsync();
+        }
+    }
+
+    /// <summary>Calls the client as the admin.</summary>
+    internal Task<ClientOutcome> CallAsync(string function, params object?[] arguments) =>
+        Client.CallAsync(Origin, SampleProcess.AdminToken, function, arguments);
+}
+
+[CollectionDefinition(Name)]
+public sealed class RunningSample : ICollectionFixture<CompatibilityFixture>
+{
+    public const string Name = "windmill-client against the running sample";
+}
