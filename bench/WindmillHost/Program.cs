@@ -70,6 +70,8 @@ internal static class Drain
         var caller = new Caller("bench");
 
         // 1. Queue the jobs with the runner stopped: nothing runs yet.
+        using var self = Process.GetCurrentProcess();
+        var fillCpu = self.TotalProcessorTime;
         var fillWatch = Stopwatch.StartNew();
         await using (var services = Build(connectionString, synchronous))
         {
@@ -89,6 +91,8 @@ internal static class Drain
         }
 
         var fillSeconds = fillWatch.Elapsed.TotalSeconds;
+        self.Refresh();
+        fillCpu = self.TotalProcessorTime - fillCpu;
 
         // 2. Start the runner over the same database (it resumes the queued jobs) and time until none is left.
         await using var runner = Build(connectionString, synchronous);
@@ -98,6 +102,8 @@ internal static class Drain
         await using var count = probe.CreateCommand();
         count.CommandText = "SELECT count(*) FROM job WHERE status IN ('queued', 'running')";
 
+        self.Refresh();
+        var cpu = self.TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         foreach (var service in hosted)
         {
@@ -110,12 +116,24 @@ internal static class Drain
         }
 
         var seconds = watch.Elapsed.TotalSeconds;
+        self.Refresh();
+        cpu = self.TotalProcessorTime - cpu;
         foreach (var service in hosted)
         {
             await service.StopAsync(CancellationToken.None);
         }
 
-        return new { jobs, seconds, jobsPerSecond = jobs / seconds, fillSeconds, fillJobsPerSecond = jobs / fillSeconds };
+        // CPU time per job is steadier than the rates on a machine shared with other work.
+        return new
+        {
+            jobs,
+            seconds,
+            jobsPerSecond = jobs / seconds,
+            cpuUsPerJob = cpu.TotalMicroseconds / jobs,
+            fillSeconds,
+            fillJobsPerSecond = jobs / fillSeconds,
+            fillCpuUsPerJob = fillCpu.TotalMicroseconds / jobs,
+        };
     }
 
     private static ServiceProvider Build(string connectionString, string synchronous)
