@@ -104,9 +104,10 @@ internal sealed class Orchestrator
             };
         }
 
-        results["summary"] = Summary(results);
-        results["targets"] = Targets.Evaluate(results["summary"]!.AsObject());
         results["machine"]!["loadAverageAtEnd"] = Machine.LoadAverage();
+        results["summary"] = Summary(results);
+        results["warnings"] = Warnings(results);
+        results["targets"] = Targets.Evaluate(results["summary"]!.AsObject());
         results["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1);
         return results;
     }
@@ -391,6 +392,49 @@ internal sealed class Orchestrator
             ["sqliteCommitP50Ms"] = Get("sqliteCommitMs.full.p50"),
         };
         return summary;
+    }
+
+    /// <summary>What makes figures of this run suspect: failed requests, requests never sent, jobs left unrun, a busy machine.</summary>
+    private static JsonArray Warnings(JsonObject results)
+    {
+        var warnings = new JsonArray();
+        void Walk(JsonNode? node, string path)
+        {
+            if (node is not JsonObject obj)
+            {
+                return;
+            }
+
+            foreach (var (name, value) in obj)
+            {
+                var where = path.Length == 0 ? name : $"{path}.{name}";
+                if (name is "non2xx" or "socketErrors" or "timeouts" or "errors" or "unexpected" or "abandoned" or "left"
+                    && value is JsonValue v && v.TryGetValue<double>(out var count) && count > 0)
+                {
+                    warnings.Add($"{where} = {count}");
+                }
+
+                Walk(value, where);
+            }
+        }
+
+        Walk(results, "");
+        var machine = results["machine"]!;
+        var cores = machine["cores"]!.GetValue<int>();
+        foreach (var key in new[] { "loadAverageAtStart", "loadAverageAtEnd" })
+        {
+            if (machine[key]?.GetValue<double>() is { } load && load > cores)
+            {
+                warnings.Add($"machine.{key} = {load} on {cores} cores: other work was running; prefer the ratios to the same-run ceiling");
+            }
+        }
+
+        if (!Wrk.Available)
+        {
+            warnings.Add("wrk was not installed: closed-loop figures come from the harness's own generator");
+        }
+
+        return warnings;
     }
 
     private JsonObject CommitProbe()

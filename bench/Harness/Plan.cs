@@ -7,16 +7,16 @@ internal sealed record Plan
     {
         Name = "quick",
         Warmup = TimeSpan.FromSeconds(1),
-        Throughput = TimeSpan.FromSeconds(4),
-        Short = TimeSpan.FromSeconds(2),
-        Open = (TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4)),
-        Sync = (TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(2)),
+        Throughput = TimeSpan.FromSeconds(3),
+        Short = TimeSpan.FromSeconds(1),
+        Open = (TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)),
+        Sync = (TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1.5)),
         DrainJobs = 10_000,
         HangfireDrainJobs = 200,
-        HangfireDrainLimit = TimeSpan.FromSeconds(8),
-        Soak = TimeSpan.FromSeconds(15),
+        HangfireDrainLimit = TimeSpan.FromSeconds(5),
+        Soak = TimeSpan.FromSeconds(10),
         SoakRate = 2000,
-        BacklogTimeout = TimeSpan.FromSeconds(30),
+        BacklogTimeout = TimeSpan.FromSeconds(10),
         Scaling = false,
     };
 
