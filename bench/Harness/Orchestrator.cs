@@ -305,7 +305,13 @@ internal sealed class Orchestrator
 
     private static async Task<JsonNode> RunToolAsync(string dll, string? cpus, params string[] args)
     {
-        var start = new ProcessStartInfo(cpus is null ? "dotnet" : "taskset") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(cpus is null ? "dotnet" : "taskset")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(dll),
+        };
         if (cpus is not null)
         {
             start.ArgumentList.Add("-c");
@@ -389,6 +395,7 @@ internal sealed class Orchestrator
             ["memorySteadyMb"] = Get("memory.steadyRssMb"),
             ["memoryGrowthMb"] = Get("memory.growthMb"),
             ["memorySlopeMbPerMin"] = Get("memory.slopeMbPerMin"),
+            ["memorySoakSeconds"] = Get("memory.seconds"),
             ["sqliteCommitP50Ms"] = Get("sqliteCommitMs.full.p50"),
         };
         return summary;

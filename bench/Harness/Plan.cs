@@ -15,7 +15,7 @@ internal sealed record Plan
         HangfireDrainJobs = 200,
         HangfireDrainLimit = TimeSpan.FromSeconds(5),
         Soak = TimeSpan.FromSeconds(10),
-        SoakRate = 2000,
+        SoakRate = 1000,
         BacklogTimeout = TimeSpan.FromSeconds(10),
         Scaling = false,
     };
@@ -23,7 +23,7 @@ internal sealed record Plan
     public static readonly Plan Full = new()
     {
         Name = "full",
-        Warmup = TimeSpan.FromSeconds(3),
+        Warmup = TimeSpan.FromSeconds(10),
         Throughput = TimeSpan.FromSeconds(15),
         Short = TimeSpan.FromSeconds(10),
         Open = (TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(20)),
@@ -32,7 +32,7 @@ internal sealed record Plan
         HangfireDrainJobs = 2_000,
         HangfireDrainLimit = TimeSpan.FromSeconds(60),
         Soak = TimeSpan.FromMinutes(5),
-        SoakRate = 2000,
+        SoakRate = 1000,
         BacklogTimeout = TimeSpan.FromMinutes(3),
         Scaling = true,
     };

@@ -32,6 +32,9 @@ internal sealed class ServerProcess : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            // The content root is the working directory, and ASP.NET Core watches it for configuration changes:
+            // a database under it would have every commit read back by the file watcher. The app's own folder.
+            WorkingDirectory = Path.GetDirectoryName(dll),
         };
         if (cpus is not null)
         {

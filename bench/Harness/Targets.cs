@@ -26,7 +26,11 @@ internal static class Targets
         Check("syncNoopOverheadP99Ms", "syncNoopC1OverheadP99Ms", "<=", 5);
         Check("asyncC32OverHangfire", "asyncC32OverHangfire", ">=", 5);
         Check("drainJobsPerSecond", "drainJobsPerSecond", ">=", 5_000);
-        Check("memorySlopeMbPerMin", "memorySlopeMbPerMin", "<=", 2);
+        // A soak shorter than a minute mostly shows start-up growth: judged in the full run only.
+        if (summary["memorySoakSeconds"]?.GetValue<double>() >= 60)
+        {
+            Check("memorySlopeMbPerMin", "memorySlopeMbPerMin", "<=", 2);
+        }
         return targets;
     }
 }
