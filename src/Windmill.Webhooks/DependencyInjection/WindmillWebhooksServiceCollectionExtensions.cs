@@ -51,11 +51,14 @@ public static class WindmillWebhooksServiceCollectionExtensions
         services.TryAddSingleton<IIdempotencyStore>(sp => sp.GetRequiredService<SqliteIdempotencyStore>());
         services.TryAddSingleton<IdempotencyKeys>();
 
-        services.TryAddSingleton<ScriptCatalog>();
+        // Script lookups on the hot path go through one in-memory cache; the catalog's deployments go through
+        // it too, so they invalidate it exactly.
+        services.TryAddSingleton(sp => new CachingScriptStore(sp.GetRequiredService<IScriptStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<ScriptCatalog>(sp, sp.GetRequiredService<CachingScriptStore>()));
         services.TryAddSingleton<IJobExecutor, ScriptJobExecutor>();
         services.TryAddSingleton<LocalJobRunner>();
         services.TryAddSingleton<IJobRunner>(sp => sp.GetRequiredService<LocalJobRunner>());
-        services.TryAddSingleton(sp => new JobDispatcher(sp.GetRequiredService<IScriptStore>(), sp.GetRequiredService<IJobRunner>(),
+        services.TryAddSingleton(sp => new JobDispatcher(sp.GetRequiredService<CachingScriptStore>(), sp.GetRequiredService<IJobRunner>(),
             sp.GetRequiredService<IAuditSink>(), sp.GetRequiredService<ScriptCatalog>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<TokenService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WindmillHostedService>());

@@ -28,7 +28,9 @@ internal sealed partial class LocalJobRunner : IJobRunner, IHostedService, IAsyn
     private readonly WindmillWebhooksOptions _options;
     private readonly ILogger<LocalJobRunner> _logger;
     private readonly Channel<Guid> _ready = Channel.CreateUnbounded<Guid>(new UnboundedChannelOptions { SingleWriter = false });
-    private readonly ConcurrentDictionary<Guid, TaskCompletionSource<Job>> _waiters = new();
+    // Only jobs that someone is waiting for right now have an entry: nothing is kept for completed jobs.
+    private readonly Dictionary<Guid, Waiter> _waiters = [];
+    private readonly Lock _waitersLock = new();
     private readonly ConcurrentDictionary<Guid, CancellationTokenSource> _running = new();
     private readonly ConcurrentDictionary<Guid, ScheduledStart> _schedules = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -86,14 +88,38 @@ internal sealed partial class LocalJobRunner : IJobRunner, IHostedService, IAsyn
     public async ValueTask<Job?> WaitForCompletionAsync(string workspace, Guid id, CancellationToken cancellationToken)
     {
         // Register before reading, so a completion between the two cannot be missed.
-        var signal = _waiters.GetOrAdd(id, static _ => new TaskCompletionSource<Job>(TaskCreationOptions.RunContinuationsAsynchronously));
-        var job = await GetAsync(workspace, id, cancellationToken).ConfigureAwait(false);
-        if (job is null || job.IsCompleted)
+        Waiter waiter;
+        lock (_waitersLock)
         {
-            return job;
+            if (!_waiters.TryGetValue(id, out waiter!))
+            {
+                _waiters[id] = waiter = new Waiter();
+            }
+
+            waiter.Count++;
         }
 
-        return await signal.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var job = await GetAsync(workspace, id, cancellationToken).ConfigureAwait(false);
+            if (job is null || job.IsCompleted)
+            {
+                return job;
+            }
+
+            return await waiter.Signal.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The last one to stop waiting (answered, canceled or never needing to wait) removes the entry.
+            lock (_waitersLock)
+            {
+                if (--waiter.Count == 0 && _waiters.TryGetValue(id, out var current) && current == waiter)
+                {
+                    _waiters.Remove(id);
+                }
+            }
+        }
     }
 
     public async ValueTask<CancelOutcome> CancelAsync(string workspace, Guid id, string canceledBy, string? reason, CancellationToken cancellationToken)
@@ -119,6 +145,18 @@ internal sealed partial class LocalJobRunner : IJobRunner, IHostedService, IAsyn
         }
 
         return CancelOutcome.Canceled;
+    }
+
+    /// <summary>How many jobs someone is waiting for right now (what the runner keeps per job in memory).</summary>
+    internal int WaitedJobCount
+    {
+        get
+        {
+            lock (_waitersLock)
+            {
+                return _waiters.Count;
+            }
+        }
     }
 
     public IAsyncEnumerable<Job> ListAsync(JobQuery query, CancellationToken cancellationToken) => _store.ListAsync(query, cancellationToken);
@@ -310,10 +348,21 @@ internal sealed partial class LocalJobRunner : IJobRunner, IHostedService, IAsyn
 
     private void Signal(Job completed)
     {
-        if (_waiters.TryRemove(completed.Id, out var signal))
+        Waiter? waiter;
+        lock (_waitersLock)
         {
-            signal.TrySetResult(completed);
+            _waiters.Remove(completed.Id, out waiter);
         }
+
+        waiter?.Signal.TrySetResult(completed);
+    }
+
+    /// <summary>The completion signal of one job, shared by everyone waiting for it.</summary>
+    private sealed class Waiter
+    {
+        public TaskCompletionSource<Job> Signal { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Count { get; set; }
     }
 
     /// <summary>A job waiting for its <c>scheduled_for</c>, and the timer that will release it.</summary>

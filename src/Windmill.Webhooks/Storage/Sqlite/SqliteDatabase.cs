@@ -10,7 +10,8 @@ namespace Windmill.Webhooks.Storage.Sqlite;
 /// One SQLite database shared by the SQLite stores. Reads use pooled connections (WAL lets them run
 /// beside the writer). All writes go through one connection and are <b>group-committed</b>: the writes
 /// that arrive while a commit is in flight share the next transaction, and each caller is answered
-/// only after the commit that holds its write.
+/// only after the commit that holds its write. Statements run on the writer are prepared once and kept
+/// (see <see cref="SqliteConnectionExtensions.Prepared"/>), so a write costs a bind and a step, not a parse.
 /// </summary>
 public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
 {
@@ -19,6 +20,10 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
     private readonly ILogger<SqliteDatabase> _logger;
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim _initGate = new(1, 1);
+
+    /// <summary>The prepared commands of each open writer connection, used by <see cref="SqliteConnectionExtensions.Prepared"/>.</summary>
+    internal static readonly ConditionalWeakTable<SqliteConnection, Dictionary<string, SqliteCommand>> PreparedCommands = new();
+
     private SqliteConnection? _writer;
     private Task? _writeLoop;
     private volatile bool _initialized;
@@ -77,6 +82,7 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
             }
 
             _writer = writer;
+            PreparedCommands.Add(writer, new Dictionary<string, SqliteCommand>(StringComparer.Ordinal));
             _writeLoop = Task.Run(WriteLoopAsync, CancellationToken.None);
             _initialized = true;
             Log.Opened(_logger, DataSource, SqliteSchema.LatestVersion);
@@ -174,6 +180,16 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
 
         if (_writer is not null)
         {
+            if (PreparedCommands.TryGetValue(_writer, out var prepared))
+            {
+                foreach (var command in prepared.Values)
+                {
+                    await command.DisposeAsync().ConfigureAwait(false);
+                }
+
+                PreparedCommands.Remove(_writer);
+            }
+
             await _writer.DisposeAsync().ConfigureAwait(false);
         }
 
@@ -209,16 +225,26 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
         var connection = _writer!;
         var results = new object?[batch.Count];
         var errors = new Exception?[batch.Count];
+
+        // A batch of one needs no savepoint: if its write fails, rolling back the transaction undoes only its changes.
+        var savepoints = batch.Count > 1;
         try
         {
-            Execute(connection, "BEGIN IMMEDIATE");
+            connection.Prepared("BEGIN IMMEDIATE").ExecuteNonQuery();
             for (var i = 0; i < batch.Count; i++)
             {
-                Execute(connection, "SAVEPOINT write");
+                if (savepoints)
+                {
+                    connection.Prepared("SAVEPOINT write").ExecuteNonQuery();
+                }
+
                 try
                 {
                     results[i] = batch[i].Write(connection);
-                    Execute(connection, "RELEASE write");
+                    if (savepoints)
+                    {
+                        connection.Prepared("RELEASE write").ExecuteNonQuery();
+                    }
                 }
 #pragma warning disable CA1031 // One failed write is handed to its own caller; the rest of the batch commits.
                 catch (Exception e) when (!connection.AutoCommit())
@@ -226,11 +252,19 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
                 {
                     // SQLite kept the transaction (a failure with no transaction left, such as a full disk, fails the whole batch).
                     errors[i] = SqliteStorageFailures.Translate(e);
-                    Execute(connection, "ROLLBACK TO write; RELEASE write");
+                    if (!savepoints)
+                    {
+                        TryRollback(connection);
+                        batch[i].Completion.TrySetException(errors[i]!);
+                        return;
+                    }
+
+                    connection.Prepared("ROLLBACK TO write").ExecuteNonQuery();
+                    connection.Prepared("RELEASE write").ExecuteNonQuery();
                 }
             }
 
-            Execute(connection, "COMMIT");
+            connection.Prepared("COMMIT").ExecuteNonQuery();
         }
 #pragma warning disable CA1031 // A failed commit fails every write in it, reported to each caller.
         catch (Exception e)
@@ -300,4 +334,47 @@ internal static class SqliteConnectionExtensions
 {
     public static bool AutoCommit(this SqliteConnection connection) =>
         SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) != 0;
+
+    /// <summary>
+    /// The writer's command for <paramref name="sql"/>, prepared on first use and kept for the writer's
+    /// lifetime, with <paramref name="parameters"/> bound. Only inside <see cref="SqliteDatabase.WriteAsync"/>;
+    /// the command belongs to the writer: do not dispose it, and dispose its readers before the write returns.
+    /// </summary>
+    public static SqliteCommand Prepared(this SqliteConnection connection, string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
+        if (!SqliteDatabase.PreparedCommands.TryGetValue(connection, out var commands))
+        {
+            throw new InvalidOperationException("Prepared commands exist only on the writer connection, inside SqliteDatabase.WriteAsync.");
+        }
+
+        if (!commands.TryGetValue(sql, out var command))
+        {
+            command = connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var (name, _) in parameters)
+            {
+                command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+
+            commands.Add(sql, command);
+        }
+
+        var bound = command.Parameters;
+        if (bound.Count != parameters.Length)
+        {
+            throw new ArgumentException($"The prepared command takes {bound.Count} parameters, not {parameters.Length}.", nameof(parameters));
+        }
+
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            if (!string.Equals(bound[i].ParameterName, parameters[i].Name, StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"The prepared command's parameter {i} is {bound[i].ParameterName}, not {parameters[i].Name}.", nameof(parameters));
+            }
+
+            bound[i].Value = parameters[i].Value ?? DBNull.Value;
+        }
+
+        return command;
+    }
 }

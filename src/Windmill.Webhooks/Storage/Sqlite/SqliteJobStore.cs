@@ -16,18 +16,30 @@ internal sealed class SqliteJobStore : IJobStore
         root_job, visible_to_owner
         """;
 
+    private const string InsertSql = $"""
+        INSERT INTO job ({Columns}) VALUES ($id, $ws, $kind, $path, $hash, $language, $args, $by, $as, $created, $scheduled,
+            NULL, NULL, 'queued', NULL, NULL, $parent, $trigger, $tag, NULL, NULL, 0, $root, $visible)
+        """;
+
+    private const string MarkRunningSql = $"UPDATE job SET status = 'running', started_at = $at WHERE id = $id AND status = 'queued' RETURNING {Columns}";
+
+    private const string RequeueSql = "UPDATE job SET status = 'queued', started_at = NULL WHERE id = $id AND status = 'running'";
+
+    private const string CompleteSql = $"""
+        UPDATE job SET status = $status, result = $result, logs = $logs, completed_at = $at, canceled_by = $by, canceled_reason = $reason
+        WHERE id = $id AND status IN ('queued', 'running') RETURNING {Columns}
+        """;
+
     private readonly SqliteDatabase _database;
 
     public SqliteJobStore(SqliteDatabase database) => _database = database;
 
+    // The hot writes run as prepared commands of the writer (SqliteConnectionExtensions.Prepared): not disposed here.
     public async ValueTask InsertAsync(Job job, CancellationToken cancellationToken)
     {
         await _database.WriteAsync(connection =>
         {
-            using var insert = connection.Command($"""
-                INSERT INTO job ({Columns}) VALUES ($id, $ws, $kind, $path, $hash, $language, $args, $by, $as, $created, $scheduled,
-                    NULL, NULL, 'queued', NULL, NULL, $parent, $trigger, $tag, NULL, NULL, 0, $root, $visible)
-                """,
+            var insert = connection.Prepared(InsertSql,
                 ("$id", ToDb(job.Id)), ("$ws", job.Workspace), ("$kind", Name(job.Kind)), ("$path", job.ScriptPath), ("$hash", job.ScriptHash.Value),
                 ("$language", job.Language), ("$args", job.Args.GetRawText()), ("$by", job.CreatedBy), ("$as", job.PermissionedAs),
                 ("$created", ToDb(job.CreatedAt)), ("$scheduled", ToDb(job.ScheduledFor)), ("$parent", job.ParentJob is { } p ? ToDb(p) : null),
@@ -48,25 +60,17 @@ internal sealed class SqliteJobStore : IJobStore
         _database.QuerySingleAsync($"SELECT {Columns} FROM job WHERE id = $id", Read, cancellationToken, ("$id", ToDb(id)));
 
     public ValueTask<Job?> MarkRunningAsync(Guid id, DateTimeOffset startedAt, CancellationToken cancellationToken) =>
-        _database.WriteAsync(connection =>
-            ReadOne(connection, $"UPDATE job SET status = 'running', started_at = $at WHERE id = $id AND status = 'queued' RETURNING {Columns}",
-                ("$id", ToDb(id)), ("$at", ToDb(startedAt))), cancellationToken);
+        _database.WriteAsync(connection => ReadOne(connection.Prepared(MarkRunningSql, ("$at", ToDb(startedAt)), ("$id", ToDb(id)))), cancellationToken);
 
     public async ValueTask RequeueAsync(Guid id, CancellationToken cancellationToken) =>
-        await _database.WriteAsync(connection =>
-        {
-            using var update = connection.Command("UPDATE job SET status = 'queued', started_at = NULL WHERE id = $id AND status = 'running'", ("$id", ToDb(id)));
-            return update.ExecuteNonQuery();
-        }, cancellationToken).ConfigureAwait(false);
+        await _database.WriteAsync(connection => connection.Prepared(RequeueSql, ("$id", ToDb(id))).ExecuteNonQuery(), cancellationToken)
+            .ConfigureAwait(false);
 
     public ValueTask<Job?> CompleteAsync(Guid id, JobCompletion completion, CancellationToken cancellationToken) =>
-        _database.WriteAsync(connection =>
-            ReadOne(connection, $"""
-                UPDATE job SET status = $status, result = $result, logs = $logs, completed_at = $at, canceled_by = $by, canceled_reason = $reason
-                WHERE id = $id AND status IN ('queued', 'running') RETURNING {Columns}
-                """,
-                ("$id", ToDb(id)), ("$status", Name(completion.Status)), ("$result", completion.Result.GetRawText()), ("$logs", completion.Logs),
-                ("$at", ToDb(completion.CompletedAt)), ("$by", completion.CanceledBy), ("$reason", completion.CanceledReason)), cancellationToken);
+        _database.WriteAsync(connection => ReadOne(connection.Prepared(CompleteSql,
+                ("$status", Name(completion.Status)), ("$result", completion.Result.GetRawText()), ("$logs", completion.Logs),
+                ("$at", ToDb(completion.CompletedAt)), ("$by", completion.CanceledBy), ("$reason", completion.CanceledReason), ("$id", ToDb(id)))),
+            cancellationToken);
 
     public ValueTask<IReadOnlyList<Job>> RecoverAsync(int maxRestarts, DateTimeOffset now, CancellationToken cancellationToken) =>
         _database.WriteAsync<IReadOnlyList<Job>>(connection =>
@@ -182,9 +186,8 @@ internal sealed class SqliteJobStore : IJobStore
         return (sql.ToString(), parameters);
     }
 
-    private static Job? ReadOne(SqliteConnection connection, string sql, params (string, object?)[] parameters)
+    private static Job? ReadOne(SqliteCommand command)
     {
-        using var command = connection.Command(sql, parameters);
         using var reader = command.ExecuteReader();
         return reader.Read() ? Read(reader) : null;
     }

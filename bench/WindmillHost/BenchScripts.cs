@@ -1,0 +1,28 @@
+using System.Diagnostics;
+using Windmill.Webhooks;
+
+namespace Windmill.Webhooks.Bench.WindmillHost;
+
+/// <summary>The scripts the bench calls.</summary>
+internal static class BenchScripts
+{
+    private static long _completed;
+
+    /// <summary>How many scripts have run in this process.</summary>
+    public static long Completed => Interlocked.Read(ref _completed);
+
+    public static WindmillWebhooksBuilder AddBenchScripts(this WindmillWebhooksBuilder builder) => builder
+        // Does nothing: what the webhook costs on its own.
+        .AddScript("u/bot/noop", () => { Interlocked.Increment(ref _completed); })
+        // Waits ms milliseconds and returns how long it really took, in microseconds, so the harness can
+        // subtract the script's own time (timer slack included) from the latency it observes.
+        .AddScript("u/bot/sleep", SleepAsync);
+
+    private static async Task<double> SleepAsync(int ms, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await Task.Delay(ms, cancellationToken);
+        Interlocked.Increment(ref _completed);
+        return Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+    }
+}
