@@ -8,7 +8,15 @@ public sealed class CompatibilityFixture : IAsyncLifetime
 
     internal SampleProcess Sample => _sample ?? throw new InvalidOperationException("not started");
 
-    internal NodeClient Client => _client ?? throw new InvalidOperationException("not installed");
+    /// <summary>The installed client; the calling test is skipped where node and npm are not installed.</summary>
+    internal NodeClient Client
+    {
+        get
+        {
+            Skip.IfNot(NodeClient.IsAvailable, "node and npm are not on PATH; the windmill-client cases need them (the raw HTTP cases still run)");
+            return _client ?? throw new InvalidOperationException("not installed");
+        }
+    }
 
     public string Origin => Sample.Origin;
 
@@ -17,7 +25,7 @@ public sealed class CompatibilityFixture : IAsyncLifetime
         var sample = SampleProcess.StartAsync();
         try
         {
-            _client = await NodeClient.InstallAsync();
+            _client = NodeClient.IsAvailable ? await NodeClient.InstallAsync() : null;
         }
         finally
         {

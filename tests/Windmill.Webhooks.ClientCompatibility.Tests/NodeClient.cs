@@ -14,6 +14,9 @@ internal sealed class NodeClient
 
     private readonly string _directory;
 
+    /// <summary>Whether <c>node</c> and <c>npm</c> are on PATH.</summary>
+    public static bool IsAvailable { get; } = OnPath("node") && OnPath("npm");
+
     private NodeClient(string directory) => _directory = directory;
 
     public static async Task<NodeClient> InstallAsync()
@@ -35,6 +38,10 @@ internal sealed class NodeClient
         File.Copy(Path.Combine(AppContext.BaseDirectory, "client", "call.mjs"), Path.Combine(directory, "call.mjs"), overwrite: true);
         return new NodeClient(directory);
     }
+
+    private static bool OnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(directory => File.Exists(Path.Combine(directory, program)));
 
     /// <summary>Calls <paramref name="function"/> (a helper such as <c>waitJob</c>, or <c>JobService.getJob</c>) with <paramref name="arguments"/>.</summary>
     public async Task<ClientOutcome> CallAsync(string origin, string token, string function, params object?[] arguments)
