@@ -305,25 +305,7 @@ internal sealed class Orchestrator
 
     private static async Task<JsonNode> RunToolAsync(string dll, string? cpus, params string[] args)
     {
-        var start = new ProcessStartInfo(cpus is null ? "dotnet" : "taskset")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(dll),
-        };
-        if (cpus is not null)
-        {
-            start.ArgumentList.Add("-c");
-            start.ArgumentList.Add(cpus);
-            start.ArgumentList.Add("dotnet");
-        }
-
-        start.ArgumentList.Add(dll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var start = ServerProcess.DotnetStartInfo(dll, cpus, args);
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {dll}.");
         var output = process.StandardOutput.ReadToEndAsync();

@@ -23,17 +23,18 @@ internal sealed class ServerProcess : IDisposable
 
     public int Pid => _process.Id;
 
-    /// <summary>Starts <c>dotnet dll args</c> (pinned to <paramref name="cpus"/> when given) and waits until <paramref name="readyPath"/> answers.</summary>
-    public static async Task<ServerProcess> StartAsync(string dll, IEnumerable<string> args, int port, string readyPath, string? cpus, string logFile)
+    /// <summary>
+    /// <c>dotnet dll args</c>, under <c>taskset -c cpus</c> when given, with output redirected. It runs in the
+    /// app's own folder: ASP.NET Core watches its content root (the working directory) for configuration changes,
+    /// and a database under it would have every commit read back by the file watcher.
+    /// </summary>
+    internal static ProcessStartInfo DotnetStartInfo(string dll, string? cpus, IEnumerable<string> args)
     {
-        var origin = new Uri($"http://127.0.0.1:{port}");
         var start = new ProcessStartInfo(cpus is null ? "dotnet" : "taskset")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            // The content root is the working directory, and ASP.NET Core watches it for configuration changes:
-            // a database under it would have every commit read back by the file watcher. The app's own folder.
             WorkingDirectory = Path.GetDirectoryName(dll),
         };
         if (cpus is not null)
@@ -44,13 +45,19 @@ internal sealed class ServerProcess : IDisposable
         }
 
         start.ArgumentList.Add(dll);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add(origin.ToString().TrimEnd('/'));
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }
 
+        return start;
+    }
+
+    /// <summary>Starts <c>dotnet dll args</c> (pinned to <paramref name="cpus"/> when given) and waits until <paramref name="readyPath"/> answers.</summary>
+    public static async Task<ServerProcess> StartAsync(string dll, IEnumerable<string> args, int port, string readyPath, string? cpus, string logFile)
+    {
+        var origin = new Uri($"http://127.0.0.1:{port}");
+        var start = DotnetStartInfo(dll, cpus, ["--urls", origin.ToString().TrimEnd('/'), .. args]);
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         var log = new StreamWriter(logFile) { AutoFlush = true };

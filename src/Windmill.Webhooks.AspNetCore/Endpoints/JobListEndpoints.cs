@@ -13,10 +13,6 @@ namespace Windmill.Webhooks.AspNetCore.Endpoints;
 /// </summary>
 internal static class JobListEndpoints
 {
-    // Windmill's paging: per_page defaults to 1000 and is clamped to [1, 10000].
-    private const int DefaultPerPage = 1000;
-    private const int MaxPerPage = 10000;
-
     private static readonly JobStatus[] Completed = [JobStatus.Success, JobStatus.Failure, JobStatus.Canceled];
     private static readonly JobStatus[] Unfinished = [JobStatus.Queued, JobStatus.Running];
 
@@ -37,7 +33,7 @@ internal static class JobListEndpoints
         var success = reader.Bool("success");
         var running = reader.Bool("running");
         var page = reader.Int64("page") ?? 1;
-        var perPage = (int)Math.Clamp(reader.Int64("per_page") ?? DefaultPerPage, 1, MaxPerPage);
+        var perPage = (int)Math.Clamp(reader.Int64("per_page") ?? WindmillRequests.DefaultPerPage, 1, WindmillRequests.MaxPerPage);
         var query = new JobQuery
         {
             Workspace = workspace,
