@@ -30,6 +30,19 @@ public sealed class BadInputTests
         { "GET", SampleApp.Api + "/jobs_u/get/not-a-uuid", null, HttpStatusCode.BadRequest, "Bad request: invalid job id: not-a-uuid: expected a UUID" },
         { "GET", SampleApp.Api + "/jobs_u/completed/get_result_maybe/12345", null, HttpStatusCode.BadRequest, "Bad request: invalid job id: 12345: expected a UUID" },
         { "POST", SampleApp.Api + "/jobs_u/queue/cancel/not-a-uuid", null, HttpStatusCode.BadRequest, "Bad request: invalid job id: not-a-uuid: expected a UUID" },
+        // Issue 9: lone surrogate escapes (which System.Text.Json parses but cannot read back) and out-of-range times answered 500.
+        { "POST", Jobs + "/run/p/u/bot/echo", """{"a":"\ud800"}""", HttpStatusCode.BadRequest, "Bad request: invalid json: lone surrogate in hex escape in the string at byte 5" },
+        { "POST", Jobs + "/run_wait_result/p/u/bot/echo", """{"\udc00":1}""", HttpStatusCode.BadRequest, "Bad request: invalid json: lone surrogate in hex escape in the string at byte 1" },
+        { "POST", Jobs + "/run/p/u/bot/echo", """{"a":["ok","\ud83d\ud83d"]}""", HttpStatusCode.BadRequest, "Bad request: invalid json: lone surrogate in hex escape in the string at byte 11" },
+        { "POST", Jobs + "/run/p/u/bot/echo", """["\ude00\ud83d"]""", HttpStatusCode.BadRequest, "Bad request: invalid json: lone surrogate in hex escape in the string at byte 1" },
+        // Base64 of {"a":"\ud800"}.
+        {
+            "GET", Jobs + "/run_wait_result/p/u/bot/echo?payload=eyJhIjoiXHVkODAwIn0%3D", null, HttpStatusCode.BadRequest,
+            "Bad request: Impossible to decode query payload: invalid json: lone surrogate in hex escape in the string at byte 5"
+        },
+        { "POST", Jobs + "/run/p/u/bot/echo?scheduled_in_secs=-99999999999", "{}", HttpStatusCode.BadRequest, "Failed to deserialize query string: scheduled_in_secs: too far in the past" },
+        { "GET", Jobs + "/run_wait_result/p/u/bot/echo?scheduled_in_secs=-9223372036854775808", null, HttpStatusCode.BadRequest, "Failed to deserialize query string: scheduled_in_secs: too far in the past" },
+        { "POST", Jobs + "/run/p/u/bot/echo?scheduled_in_secs=9223372036854775807", "{}", HttpStatusCode.BadRequest, "Failed to deserialize query string: scheduled_in_secs: too far in the future" },
     };
 
     // Only the parser's own wording after the prefix is left unpinned.

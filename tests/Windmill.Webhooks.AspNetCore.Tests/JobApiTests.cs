@@ -74,6 +74,7 @@ public sealed class JobApiTests(JobApiFixture fixture) : IClassFixture<JobApiFix
     [InlineData("?per_page=2&page=2", "3,2")]
     [InlineData("?per_page=0", "5")]
     [InlineData("?page=0&per_page=1", "5")]
+    [InlineData("?page=9223372036854775807&per_page=2", "")]
     public async Task Jobs_list_filters_and_pages_newest_first(string query, string jobs) =>
         Assert.Equal(jobs, await ListAsync("/jobs/list" + query));
 

@@ -29,10 +29,33 @@ public sealed class JobOptionTests : SampleAppTest
     [InlineData("invisible_to_owner=yes", "Failed to deserialize query string: invisible_to_owner: provided string was not `true` or `false`: yes")]
     [InlineData("queue_limit=1&queue_limit=2", "Failed to deserialize query string: duplicate field `queue_limit`")]
     [InlineData("cache_ttl=99999999999", "Failed to deserialize query string: cache_ttl: number too large to fit in target type")]
+    [InlineData("scheduled_for=2026/01/01 00:00:00Z", "Failed to deserialize query string: scheduled_for: input is not an RFC 3339 date-time with an offset: 2026/01/01 00:00:00Z")]
+    [InlineData("scheduled_for=2026-01-01T00:00Z", "Failed to deserialize query string: scheduled_for: input is not an RFC 3339 date-time with an offset: 2026-01-01T00:00Z")]
+    [InlineData("scheduled_for=%2B275760-09-13T00:00:00Z", "Failed to deserialize query string: scheduled_for: input is not an RFC 3339 date-time with an offset: +275760-09-13T00:00:00Z")]
+    [InlineData("scheduled_for=9999-12-31T23:59:59-01:00", "Failed to deserialize query string: scheduled_for: input is not an RFC 3339 date-time with an offset: 9999-12-31T23:59:59-01:00")]
+    [InlineData("scheduled_for=2026-02-29T00:00:00Z", "Failed to deserialize query string: scheduled_for: input is not an RFC 3339 date-time with an offset: 2026-02-29T00:00:00Z")]
     public async Task Malformed_options_are_400_in_windmills_words_and_start_nothing(string query, string message)
     {
         await Wire.AssertAsync(await Client.PostAsync($"{RunEcho}?{query}", Wire.JsonBody("{}")), HttpStatusCode.BadRequest, Wire.Text, message);
         Assert.Equal(0, await App.CountJobsAsync());
+    }
+
+    public static TheoryData<string, DateTimeOffset> EdgeSchedules => new()
+    {
+        { "scheduled_in_secs=99999999999", SampleApp.Start.AddSeconds(99999999999) },
+        // Fraction digits past the tick are dropped; an offset up to ±23:59 is RFC 3339's, though .NET's own stop at ±14:00.
+        { "scheduled_for=2025-02-01T10:00:00.123456789%2B23:59", new DateTimeOffset(2025, 1, 31, 10, 1, 0, TimeSpan.Zero).AddTicks(1_234_567) },
+        { "scheduled_for=9999-12-31T23:59:59.9999999Z", DateTimeOffset.MaxValue },
+    };
+
+    [Theory]
+    [MemberData(nameof(EdgeSchedules))]
+    public async Task Well_formed_times_at_the_edges_are_scheduled_exactly(string query, DateTimeOffset scheduledFor)
+    {
+        var id = await Wire.AssertCreatedJobAsync(await Client.PostAsync($"{RunEcho}?{query}", Wire.JsonBody("{}")));
+
+        var job = await App.Runner.GetAsync(SampleApp.Workspace, id, CancellationToken.None);
+        Assert.Equal((JobStatus.Queued, scheduledFor), (job?.Status, job?.ScheduledFor));
     }
 
     [Fact]

@@ -47,7 +47,7 @@ internal static class JobListEndpoints
             Kinds = Kinds(reader.List("job_kinds")),
             OldestFirst = list != JobList.All && reader.Bool("order_desc") == false,
             Limit = perPage,
-            Offset = (int)Math.Min((Math.Max(page, 1) - 1) * perPage, int.MaxValue),
+            Offset = (int)Math.Min(Math.Min(Math.Max(page, 1) - 1, int.MaxValue) * perPage, int.MaxValue), // no overflow for any page
         };
         var includeArgs = reader.Bool("include_args") == true;
         if (reader.Failure is { } badQuery)

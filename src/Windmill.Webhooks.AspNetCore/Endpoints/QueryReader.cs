@@ -59,12 +59,12 @@ internal sealed class QueryReader(IQueryCollection query)
         var text => Fail<Guid>($"{name}: UUID parsing failed: {Quote(text)} is not a UUID"),
     };
 
-    /// <summary>An RFC 3339 instant, such as <c>2025-01-31T10:00:00Z</c>; an offset is required.</summary>
+    /// <summary>An RFC 3339 instant, such as <c>2025-01-31T10:00:00Z</c>; an offset is required (see <see cref="Rfc3339"/>).</summary>
     public DateTimeOffset? Instant(string name) => String(name) switch
     {
         null => null,
-        var text when HasOffset(text) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var value) => value,
-        var text => Fail<DateTimeOffset>($"{name}: input is not an RFC 3339 date-time with an offset: {Quote(text)}"),
+        var text when Rfc3339.TryParse(text, out var value) => value,
+        var text => Fail<DateTimeOffset>($"{name}: {Rfc3339.InvalidMessage}: {Quote(text)}"),
     };
 
     /// <summary>A comma-separated list; absent means empty.</summary>
@@ -77,10 +77,6 @@ internal sealed class QueryReader(IQueryCollection query)
         _error ??= message;
         return null;
     }
-
-    // Ends with Z or ±hh:mm, as RFC 3339 demands; a local time would be read in the server's zone.
-    private static bool HasOffset(string text) =>
-        text.EndsWith('Z') || text.EndsWith('z') || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');
 
     private static string Quote(string text) => text.Length <= 64 ? text : text[..64] + "…";
 }

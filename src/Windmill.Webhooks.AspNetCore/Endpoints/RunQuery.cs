@@ -44,9 +44,9 @@ internal sealed record RunQuery(JobOptions Job, long? QueueLimit, RunFlags Flags
         return error is null ? new RunQuery(job, queueLimit, flags) : null;
     }
 
-    private static DateTimeOffset? After(DateTimeOffset now, long seconds, QueryReader reader)
-    {
-        var limit = (DateTimeOffset.MaxValue - now).TotalSeconds;
-        return seconds < limit ? now.AddSeconds(seconds) : reader.Fail<DateTimeOffset>("scheduled_in_secs: too far in the future");
-    }
+    // Whole seconds between now and the ends of DateTimeOffset's range, so that the sum always holds (a time in the past runs now).
+    private static DateTimeOffset? After(DateTimeOffset now, long seconds, QueryReader reader) =>
+        seconds > (DateTimeOffset.MaxValue - now).Ticks / TimeSpan.TicksPerSecond ? reader.Fail<DateTimeOffset>("scheduled_in_secs: too far in the future")
+        : seconds < (DateTimeOffset.MinValue - now).Ticks / TimeSpan.TicksPerSecond ? reader.Fail<DateTimeOffset>("scheduled_in_secs: too far in the past")
+        : now.AddTicks(seconds * TimeSpan.TicksPerSecond);
 }

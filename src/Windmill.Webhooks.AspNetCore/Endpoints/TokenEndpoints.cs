@@ -12,8 +12,8 @@ namespace Windmill.Webhooks.AspNetCore.Endpoints;
 
 /// <summary>
 /// Windmill's token API under <c>/users/tokens</c> (windmill-api.md §6): create (the plaintext is in this
-/// answer only), list (prefixes and metadata), delete, and update scopes or label. It acts on the
-/// caller's own tokens; a superadmin may name another user with <c>?username=</c>.
+/// answer only), list (prefixes and metadata), delete, and update scopes or label. Each acts on the
+/// caller's own tokens; an unscoped superadmin may name another user with <c>?username=</c>.
 /// </summary>
 internal static class TokenEndpoints
 {
@@ -35,6 +35,11 @@ internal static class TokenEndpoints
             return denied;
         }
 
+        if (Owner(context, caller, out var badQuery) is not { } owner)
+        {
+            return badQuery!;
+        }
+
         var (request, error) = await WindmillRequests.ReadJsonAsync(context, WindmillJsonContext.Wire.NewTokenJson);
         if (error is not null)
         {
@@ -43,8 +48,16 @@ internal static class TokenEndpoints
 
         return await Answer(async () =>
         {
-            var token = await tokens.CreateForAsync(caller, request!.Label, request.Expiration, request.Scopes, request.WorkspaceId,
-                request.ReadOnly ?? false, context.RequestAborted);
+            var token = await tokens.CreateForAsync(caller, new NewTokenRequest
+            {
+                Owner = owner,
+                Label = request!.Label,
+                Expiration = request.Expiration,
+                Scopes = request.Scopes,
+                WorkspaceId = request.WorkspaceId,
+                ReadOnly = request.ReadOnly ?? false,
+                SuperAdmin = request.SuperAdmin ?? false,
+            }, context.RequestAborted);
             return WindmillErrors.Text(StatusCodes.Status201Created, token);
         });
     }
@@ -62,18 +75,21 @@ internal static class TokenEndpoints
             return WindmillErrors.BadRequest("page and per_page must be integers");
         }
 
-        if (Owner(context, caller) is not { } owner)
+        if (Owner(context, caller, out var badQuery) is not { } owner)
         {
-            return WindmillErrors.PermissionDenied("only a superadmin can list another user's tokens");
+            return badQuery!;
         }
 
         var excludeEphemeral = string.Equals(context.Request.Query["exclude_ephemeral"], "true", StringComparison.OrdinalIgnoreCase);
-        var listed = await tokens.ListAsync(owner, context.RequestAborted)
-            .Where(t => !(excludeEphemeral && t.Label == "ephemeral-script"))
-            .Skip(paging.Offset).Take(paging.Limit)
-            .Select(t => TokenJson.From(t))
-            .ToListAsync(context.RequestAborted);
-        return TypedResults.Text(JsonSerializer.Serialize(listed, WindmillJsonContext.Wire.ListTokenJson), SyncResponse.JsonContentType);
+        return await Answer(async () =>
+        {
+            var listed = await tokens.ListAsync(caller, owner, context.RequestAborted)
+                .Where(t => !(excludeEphemeral && t.Label == "ephemeral-script"))
+                .Skip(paging.Offset).Take(paging.Limit)
+                .Select(t => TokenJson.From(t))
+                .ToListAsync(context.RequestAborted);
+            return TypedResults.Text(JsonSerializer.Serialize(listed, WindmillJsonContext.Wire.ListTokenJson), SyncResponse.JsonContentType);
+        });
     }
 
     private static async Task<IResult> DeleteAsync(string prefix, HttpContext context, TokenService tokens)
@@ -89,9 +105,14 @@ internal static class TokenEndpoints
             return denied;
         }
 
+        if (Owner(context, caller, out var badQuery) is not { } owner)
+        {
+            return badQuery!;
+        }
+
         return await Answer(async () =>
         {
-            var deleted = await tokens.DeleteAsync(caller, Owner(context, caller) ?? "", prefix, context.RequestAborted);
+            var deleted = await tokens.DeleteAsync(caller, owner, prefix, context.RequestAborted);
             // Windmill's own text, with Rust's debug format of the masked prefixes.
             var masked = string.Join(", ", deleted.Select(p => $"\"{p}*****\""));
             return WindmillErrors.Text(StatusCodes.Status200OK,
@@ -112,10 +133,15 @@ internal static class TokenEndpoints
             return denied;
         }
 
+        if (Owner(context, caller, out var badQuery) is not { } owner)
+        {
+            return badQuery!;
+        }
+
         var (request, error) = await WindmillRequests.ReadJsonAsync(context, WindmillJsonContext.Wire.UpdateScopesJson);
         return error ?? await Answer(async () =>
         {
-            await tokens.UpdateScopesAsync(caller, Owner(context, caller) ?? "", prefix, request!.Scopes, context.RequestAborted);
+            await tokens.UpdateScopesAsync(caller, owner, prefix, request!.Scopes, context.RequestAborted);
             return WindmillErrors.Text(StatusCodes.Status200OK, $"updated scopes of token {prefix}");
         });
     }
@@ -133,10 +159,15 @@ internal static class TokenEndpoints
             return denied;
         }
 
+        if (Owner(context, caller, out var badQuery) is not { } owner)
+        {
+            return badQuery!;
+        }
+
         var (request, error) = await WindmillRequests.ReadJsonAsync(context, WindmillJsonContext.Wire.UpdateLabelJson);
         return error ?? await Answer(async () =>
         {
-            await tokens.UpdateLabelAsync(caller, Owner(context, caller) ?? "", prefix, request!.Label, context.RequestAborted);
+            await tokens.UpdateLabelAsync(caller, owner, prefix, request!.Label, context.RequestAborted);
             return WindmillErrors.Text(StatusCodes.Status200OK, $"updated label of token {prefix}");
         });
     }
@@ -147,11 +178,14 @@ internal static class TokenEndpoints
             ? null
             : WindmillErrors.BadRequest($"invalid token prefix: expected 1 to {TokenService.PrefixLength} letters or digits");
 
-    /// <summary>Whose tokens: the caller's, or for a superadmin the user named by <c>?username=</c>.</summary>
-    private static string? Owner(HttpContext context, Caller caller) =>
-        context.Request.Query["username"].ToString() is { Length: > 0 } named && named != caller.Username
-            ? (caller.IsSuperAdmin ? named : null)
-            : caller.Username;
+    /// <summary>Whose tokens: the caller's, or the user named by <c>?username=</c> (the service decides who may name another).</summary>
+    private static string? Owner(HttpContext context, Caller caller, out IResult? badQuery)
+    {
+        var reader = new QueryReader(context.Request.Query);
+        var named = reader.String("username");
+        badQuery = reader.Failure;
+        return badQuery is not null ? null : string.IsNullOrEmpty(named) ? caller.Username : named;
+    }
 
     private static async Task<IResult> Answer(Func<Task<ContentHttpResult>> action)
     {

@@ -43,8 +43,8 @@ internal sealed record TokenJson
     };
 }
 
-/// <summary>Windmill's <c>NewToken</c>.</summary>
-internal sealed record NewTokenJson(string? Label, DateTimeOffset? Expiration, List<string>? Scopes, string? WorkspaceId, bool? ReadOnly);
+/// <summary>Windmill's <c>NewToken</c>, and <c>super_admin</c>: the only way to ask for a superadmin token.</summary>
+internal sealed record NewTokenJson(string? Label, DateTimeOffset? Expiration, List<string>? Scopes, string? WorkspaceId, bool? ReadOnly, bool? SuperAdmin);
 
 /// <summary>The body of <c>update_scopes</c>.</summary>
 internal sealed record UpdateScopesJson(List<string>? Scopes);

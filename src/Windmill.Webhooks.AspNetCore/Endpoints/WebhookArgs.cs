@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -240,7 +241,6 @@ internal static class WebhookArgs
         {
             document = JsonDocument.Parse(utf8);
             error = null;
-            return true;
         }
         catch (JsonException e)
         {
@@ -248,6 +248,16 @@ internal static class WebhookArgs
             error = e.Message;
             return false;
         }
+
+        if (JsonEscapes.FindLoneSurrogate(utf8) is var at and >= 0)
+        {
+            document.Dispose();
+            document = null!;
+            error = string.Create(CultureInfo.InvariantCulture, $"lone surrogate in hex escape in the string at byte {at}");
+            return false;
+        }
+
+        return true;
     }
 
     // Windmill decodes the standard alphabet today and the URL-safe one in older releases: accept both, padded or not.

@@ -16,6 +16,7 @@ internal static class WindmillPrincipal
             IsAdmin = principal.HasClaim(WindmillClaimTypes.Admin, "true"),
             ReadOnly = principal.HasClaim(WindmillClaimTypes.ReadOnly, "true"),
             TokenLabel = principal.FindFirst(WindmillClaimTypes.TokenLabel)?.Value,
+            WorkspaceId = principal.FindFirst(WindmillClaimTypes.Workspace)?.Value,
             Scopes = scopes.Count == 0 ? null : scopes,
         };
     }

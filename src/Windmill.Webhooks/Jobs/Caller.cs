@@ -24,6 +24,9 @@ public sealed record Caller(string Username)
     /// <summary>Whether the token may only read.</summary>
     public bool ReadOnly { get; init; }
 
+    /// <summary>The only workspace the token works in, or <see langword="null"/> for all.</summary>
+    public string? WorkspaceId { get; init; }
+
     /// <summary>Whose rights jobs run with, as <c>u/&lt;user&gt;</c>.</summary>
     public string PermissionedAs => "u/" + Username;
 

@@ -18,7 +18,7 @@ public sealed record NewTokenRequest
     /// <summary>When it stops working.</summary>
     public DateTimeOffset? Expiration { get; init; }
 
-    /// <summary>Whether it carries superadmin rights.</summary>
+    /// <summary>Whether it carries superadmin rights; only ever set on purpose (over HTTP, the explicit <c>super_admin</c> field).</summary>
     public bool SuperAdmin { get; init; }
 
     /// <summary>Whether it may only read.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Windmill.Webhooks.Scripts;
 
 namespace Windmill.Webhooks.Tokens;
 
@@ -61,6 +62,23 @@ public static class TokenScopes
 
         normalized = rewritten;
         return true;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="scope"/> runs exactly one script or flow: <c>jobs:run:scripts:&lt;path&gt;</c> or
+    /// <c>jobs:run:flows:&lt;path&gt;</c> (or a legacy form of them) with a valid path, no wildcard and no list.
+    /// </summary>
+    public static bool NamesOneRunnable(string scope)
+    {
+        if (!TryNormalize(scope, out var normalized))
+        {
+            return false;
+        }
+
+        var path = normalized.StartsWith(RunScript(""), StringComparison.Ordinal) ? normalized[RunScript("").Length..]
+            : normalized.StartsWith(RunFlow(""), StringComparison.Ordinal) ? normalized[RunFlow("").Length..]
+            : null;
+        return ScriptPaths.IsValid(path);
     }
 
     /// <summary>Whether the scopes leave the owner's full rights (none, or only tag filters).</summary>

@@ -29,6 +29,9 @@ public sealed partial class TokenService
     /// <summary>The longest label accepted.</summary>
     public const int MaxLabelLength = 255;
 
+    /// <summary>The longest username a token may be created for or looked up by.</summary>
+    public const int MaxUsernameLength = 255;
+
     /// <summary>The user that <see cref="WindmillWebhooksOptions.AdminToken"/> authenticates.</summary>
     public const string AdminUser = "admin";
 
@@ -86,42 +89,47 @@ public sealed partial class TokenService
     }
 
     /// <summary>
-    /// Mints a token for <paramref name="caller"/> as <c>POST /users/tokens/create</c> does: valid scopes only
-    /// (legacy forms rewritten), no more than the caller's own scopes, no label in a reserved namespace,
-    /// no expiration in the past. Audited as <c>users.token.create</c>.
+    /// Mints a token for <see cref="NewTokenRequest.Owner"/> as <c>POST /users/tokens/create</c> does, with exactly the rights
+    /// asked for and never more than the caller's: another user's token only for an unscoped superadmin (see
+    /// <see cref="ListAsync"/>); valid scopes only (legacy forms rewritten), no more than the caller's own scopes, its workspace
+    /// and its read-only flag; <see cref="NewTokenRequest.SuperAdmin"/> only from an unscoped superadmin; no label in a
+    /// reserved namespace; no expiration in the past. Audited as <c>users.token.create</c>.
     /// </summary>
-    public async ValueTask<string> CreateForAsync(Caller caller, string? label, DateTimeOffset? expiration, IReadOnlyList<string>? scopes,
-        string? workspaceId, bool readOnly, CancellationToken cancellationToken)
+    public async ValueTask<string> CreateForAsync(Caller caller, NewTokenRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        var normalized = NormalizeScopes(scopes);
+        ArgumentNullException.ThrowIfNull(request);
+        CheckOwner(caller, request.Owner);
+        if (request.SuperAdmin && !IsUnscopedSuperAdmin(caller))
+        {
+            throw new TokenRequestException(TokenRequestError.Forbidden, "only a superadmin with an unscoped token can create a superadmin token");
+        }
+
+        var normalized = NormalizeScopes(request.Scopes);
         if (!TokenScopes.IsSubset(normalized, caller.Scopes))
         {
             throw new TokenRequestException(TokenRequestError.Forbidden, "a scoped token may only create tokens with a subset of its own scopes");
         }
 
-        if (expiration is { } expires && expires <= _time.GetUtcNow())
+        if (caller.WorkspaceId is { } bound && request.WorkspaceId != bound)
+        {
+            throw new TokenRequestException(TokenRequestError.Forbidden, $"a token bound to workspace {bound} may only create tokens bound to it");
+        }
+
+        if (request.Expiration is { } expires && expires <= _time.GetUtcNow())
         {
             throw new TokenRequestException(TokenRequestError.Invalid, "expiration is in the past");
         }
 
-        if (workspaceId is { Length: 0 or > 255 })
+        if (request.WorkspaceId is { Length: 0 or > 255 })
         {
             throw new TokenRequestException(TokenRequestError.Invalid, "workspace_id must be 1 to 255 characters");
         }
 
-        CheckLabel(label, caller.Username, workspaceId, normalized);
-        var (token, stored) = await CreateAsync(new NewTokenRequest
-        {
-            Owner = caller.Username,
-            Label = label,
-            Expiration = expiration,
-            Scopes = normalized,
-            WorkspaceId = workspaceId,
-            ReadOnly = readOnly || caller.ReadOnly,
-            SuperAdmin = caller.IsSuperAdmin,
-        }, cancellationToken).ConfigureAwait(false);
-        await AuditAsync(caller, "users.token.create", AuditActionKind.Create, stored.Prefix).ConfigureAwait(false);
+        CheckLabel(request.Label, request.Owner, request.WorkspaceId, normalized);
+        var (token, stored) = await CreateAsync(request with { Scopes = normalized, ReadOnly = request.ReadOnly || caller.ReadOnly },
+            cancellationToken).ConfigureAwait(false);
+        await AuditAsync(caller, "users.token.create", AuditActionKind.Create, stored.Prefix, stored.Owner, stored.SuperAdmin).ConfigureAwait(false);
         return token;
     }
 
@@ -167,9 +175,14 @@ public sealed partial class TokenService
         return token;
     }
 
-    /// <summary>The tokens of <paramref name="owner"/>, newest first, with their latest use.</summary>
-    public async IAsyncEnumerable<ApiToken> ListAsync(string owner, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// The tokens of <paramref name="owner"/>, newest first, with their latest use. As on every token operation, a caller acts
+    /// on their own tokens; only a superadmin acts on another user's, and never through a scoped token.
+    /// </summary>
+    public async IAsyncEnumerable<ApiToken> ListAsync(Caller caller, string owner, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(caller);
+        CheckOwner(caller, owner);
         await foreach (var token in _store.ListAsync(owner, cancellationToken).ConfigureAwait(false))
         {
             yield return WithPendingUse(token);
@@ -211,7 +224,7 @@ public sealed partial class TokenService
             return [];
         }
 
-        await AuditAsync(caller, "users.token.delete", AuditActionKind.Delete, prefix).ConfigureAwait(false);
+        await AuditAsync(caller, "users.token.delete", AuditActionKind.Delete, prefix, owner).ConfigureAwait(false);
         return [prefix];
     }
 
@@ -219,6 +232,7 @@ public sealed partial class TokenService
     public async ValueTask UpdateScopesAsync(Caller caller, string owner, string prefix, IReadOnlyList<string>? scopes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
+        CheckOwner(caller, owner);
         var normalized = NormalizeScopes(scopes);
         if (!TokenScopes.IsSubset(normalized, caller.Scopes))
         {
@@ -233,12 +247,16 @@ public sealed partial class TokenService
     }
 
     /// <summary>Replaces a token's label, under the same rules as creation.</summary>
-    public async ValueTask UpdateLabelAsync(Caller caller, string owner, string prefix, string? label, CancellationToken cancellationToken) =>
+    public async ValueTask UpdateLabelAsync(Caller caller, string owner, string prefix, string? label, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        CheckOwner(caller, owner);
         await UpdateAsync(caller, owner, prefix, token =>
         {
             CheckLabel(label, token.Owner, token.WorkspaceId, token.Scopes);
             return token with { Label = label };
         }, "users.token.update_label", cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Writes the coalesced <c>last_used_at</c> values; the stores batch them into few commits.</summary>
     public async Task FlushUsageAsync(CancellationToken cancellationToken)
@@ -262,7 +280,6 @@ public sealed partial class TokenService
     private async ValueTask UpdateAsync(Caller caller, string owner, string prefix, Func<ApiToken, ApiToken> change, string operation,
         CancellationToken cancellationToken)
     {
-        CheckOwner(caller, owner);
         var token = await _store.FindByPrefixAsync(prefix, cancellationToken).ConfigureAwait(false);
         if (token is null || token.Owner != owner || !await _store.UpdateAsync(change(token), cancellationToken).ConfigureAwait(false))
         {
@@ -270,7 +287,7 @@ public sealed partial class TokenService
         }
 
         Forget(token.TokenHash);
-        await AuditAsync(caller, operation, AuditActionKind.Update, prefix).ConfigureAwait(false);
+        await AuditAsync(caller, operation, AuditActionKind.Update, prefix, owner).ConfigureAwait(false);
     }
 
     private async ValueTask<ApiToken?> LoadAsync(string hash, DateTimeOffset now, CancellationToken cancellationToken)
@@ -300,11 +317,29 @@ public sealed partial class TokenService
 
     private static void CheckOwner(Caller caller, string owner)
     {
-        if (owner != caller.Username && !caller.IsSuperAdmin)
+        if (owner.Length is 0 or > MaxUsernameLength)
+        {
+            throw new TokenRequestException(TokenRequestError.Invalid, $"username must be 1 to {MaxUsernameLength} characters");
+        }
+
+        if (owner == caller.Username)
+        {
+            return;
+        }
+
+        if (!caller.IsSuperAdmin)
         {
             throw new TokenRequestException(TokenRequestError.Forbidden, "only a superadmin can manage another user's tokens");
         }
+
+        // A scoped token was handed out for a narrower purpose than its owner's rights, so it never reaches other users.
+        if (!IsUnscopedSuperAdmin(caller))
+        {
+            throw new TokenRequestException(TokenRequestError.Forbidden, "a scoped token cannot manage another user's tokens");
+        }
     }
+
+    private static bool IsUnscopedSuperAdmin(Caller caller) => caller.IsSuperAdmin && TokenScopes.IsUnscoped(caller.Scopes);
 
     private static List<string>? NormalizeScopes(IReadOnlyList<string>? scopes)
     {
@@ -328,8 +363,8 @@ public sealed partial class TokenService
         return normalized;
     }
 
-    // Labels name identities (see Caller.CreatedBy), so the system namespaces are closed, except for the
-    // exact shape of a webhook-specific token: "webhook-<owner>-<4 chars>", one workspace, one run scope.
+    // Labels name identities (see Caller.CreatedBy), so the system namespaces are closed, except for the exact shape of a
+    // webhook-specific token: "webhook-<owner>-<4 chars>", one workspace, and one scope naming one script or flow.
     private static void CheckLabel(string? label, string owner, string? workspaceId, IReadOnlyList<string>? scopes)
     {
         if (label is null)
@@ -342,19 +377,39 @@ public sealed partial class TokenService
             throw new TokenRequestException(TokenRequestError.Invalid, $"label is longer than {MaxLabelLength} characters");
         }
 
-        var isWebhookToken = WebhookLabel().Match(label) is { Success: true } match && match.Groups["owner"].Value == owner
-            && workspaceId is not null && scopes is [var only]
-            && (only.StartsWith("jobs:run:scripts:", StringComparison.Ordinal) || only.StartsWith("jobs:run:flows:", StringComparison.Ordinal));
-        if (ReservedLabels.Contains(label, StringComparer.Ordinal)
-            || (ReservedLabelPrefixes.Any(p => label.StartsWith(p, StringComparison.Ordinal)) && !isWebhookToken))
+        if (WebhookLabel().Match(label) is { Success: true } match && match.Groups["owner"].Value == owner)
+        {
+            if (workspaceId is null || scopes is not [var only] || !TokenScopes.NamesOneRunnable(only))
+            {
+                throw new TokenRequestException(TokenRequestError.Invalid,
+                    "a webhook-specific token (label webhook-<owner>-<4 chars>) needs a workspace_id and exactly one scope naming one script or flow: jobs:run:scripts:<path> or jobs:run:flows:<path>, with no wildcard and no list");
+            }
+
+            return;
+        }
+
+        if (ReservedLabels.Contains(label, StringComparer.Ordinal) || ReservedLabelPrefixes.Any(p => label.StartsWith(p, StringComparison.Ordinal)))
         {
             throw new TokenRequestException(TokenRequestError.Invalid,
-                "label is in a reserved namespace (session, ephemeral-script, http-, email-, ws-, jwt_, or webhook- other than webhook-<you>-<4 chars> with one workspace and one run scope)");
+                "label is in a reserved namespace (session, ephemeral-script, http-, email-, ws-, jwt_, or webhook- other than webhook-<owner>-<4 chars>)");
         }
     }
 
-    private ValueTask AuditAsync(Caller caller, string operation, AuditActionKind kind, string prefix) =>
-        _audit.WriteAsync(new AuditEntry
+    // Names who acted (the entry's username) and, when it is someone else, whose token it was; never the token itself.
+    private ValueTask AuditAsync(Caller caller, string operation, AuditActionKind kind, string prefix, string owner, bool superAdmin = false)
+    {
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (owner != caller.Username)
+        {
+            parameters["owner"] = owner;
+        }
+
+        if (superAdmin)
+        {
+            parameters["super_admin"] = "true";
+        }
+
+        return _audit.WriteAsync(new AuditEntry
         {
             WorkspaceId = "global",
             Timestamp = _time.GetUtcNow(),
@@ -362,7 +417,9 @@ public sealed partial class TokenService
             Operation = operation,
             ActionKind = kind,
             Resource = prefix,
+            Parameters = parameters.Count == 0 ? null : parameters,
         }, CancellationToken.None);
+    }
 
     private static byte[] HashBytes(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
 

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Windmill.Webhooks.AspNetCore.Authentication;
+using Windmill.Webhooks.Audit;
 using Windmill.Webhooks.Tokens;
 
 namespace Windmill.Webhooks.AspNetCore.Tests.Tokens;
@@ -98,6 +99,14 @@ internal sealed class TokenApiHost : IAsyncDisposable
         }, CancellationToken.None);
         return token;
     }
+
+    /// <summary>Every stored token, whoever owns it, read from the store behind the API.</summary>
+    public async Task<List<ApiToken>> StoredTokensAsync() =>
+        await Services.GetRequiredService<ITokenStore>().ListAsync(null, CancellationToken.None).ToListAsync();
+
+    /// <summary>The audit entries of the <c>global</c> workspace (token operations), newest first, read from the sink.</summary>
+    public async Task<IReadOnlyList<AuditEntry>> TokenAuditAsync() =>
+        await ((IAuditLogReader)Services.GetRequiredService<IAuditSink>()).ListAsync(new AuditQuery { WorkspaceId = "global" }, CancellationToken.None);
 
     public async ValueTask DisposeAsync()
     {

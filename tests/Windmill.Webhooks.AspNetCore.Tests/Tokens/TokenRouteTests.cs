@@ -227,7 +227,7 @@ public sealed class TokenRouteTests : IAsyncLifetime
         var asAdmin = await Client.SendAsync(HttpMethod.Get, "/api/users/tokens/list?username=bob", TokenApiHost.AdminToken);
         var deleted = await Client.SendAsync(HttpMethod.Delete, $"/api/users/tokens/delete/{bob[..10]}?username=bob", TokenApiHost.AdminToken);
 
-        Assert.Equal((HttpStatusCode.Forbidden, Text, "Permission denied: only a superadmin can list another user's tokens"), foreign);
+        Assert.Equal((HttpStatusCode.Forbidden, Text, "Permission denied: only a superadmin can manage another user's tokens"), foreign);
         Assert.Contains(bob[..10], asAdmin.Body, StringComparison.Ordinal);
         Assert.StartsWith("deleted 1 tokens", deleted.Body, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Unauthorized, (await Client.SendAsync(HttpMethod.Get, "/api/users/tokens/list", bob)).Status);

@@ -8,7 +8,9 @@ namespace Windmill.Webhooks.Reliability.Tests.Fuzz;
 /// <summary>
 /// Generates bad requests for every route from one seed: a fixed corpus of known-nasty inputs, mixed with
 /// generated ones. Each request is bad by construction (a body that cannot parse, a token that cannot match,
-/// a method no route takes…): none may start a job or write anything.
+/// a method no route takes…): none may start a job or write anything. A well-formed edge value (see
+/// <see cref="EdgeValueGenerator"/>) goes to a write route only beside something else that is refused later
+/// (a script that does not exist, a reserved label), so that its parsing is exercised but nothing is written.
 /// </summary>
 internal sealed class BadRequestCorpus(int seed, Guid existingJob, string existingHash)
 {
@@ -37,6 +39,8 @@ internal sealed class BadRequestCorpus(int seed, Guid existingJob, string existi
         "application/vnd.api+json", "x/y", "application/json\u00e9",
     ];
 
+    private static readonly string[] NotInstantJson = ["1767225600", "true", "[]", "{}", "-1e400", "0x10", "\"2027-01-01T00:00:00Z\"\""];
+
     private static readonly string[] WrongMethodsForPost = ["GET", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "FOO", "PROPFIND"];
     private static readonly string[] WrongMethodsForGet = ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "FOO", "MKCOL"];
     private static readonly string[] WrongMethodsForGetAndPost = ["PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "FOO"];
@@ -47,14 +51,18 @@ internal sealed class BadRequestCorpus(int seed, Guid existingJob, string existi
         "a%00b", "hello world", "CON", "x:y", "%25", "%", "%zz", "..;", "...",
     ];
 
+    private const string MissingScript = "u/bot/no_such_script";
+
     private readonly Random _random = new(seed);
+    private readonly EdgeValueGenerator _edges = new(new Random(seed + 1));
 
     /// <summary>The whole corpus, in a fixed order for the seed.</summary>
     public IEnumerable<FuzzRequest> Generate() =>
     [
         .. InvalidJsonBodies(400), .. InvalidUtf8Bodies(250), .. DeepNesting(150), .. HugeBodies(14), .. WrongContentTypes(300),
         .. WrongMethods(400), .. MalformedHashes(300), .. MalformedPaths(450), .. MalformedJobIds(400), .. BadPayloads(300),
-        .. HeaderFloods(120), .. OddTokens(600), .. TokenAndAuditRoutes(240),
+        .. HeaderFloods(120), .. OddTokens(600), .. TokenAndAuditRoutes(240), .. IssueNineCases(), .. InvalidUnicode(360),
+        .. OutOfRangeNumbers(480), .. MalformedDates(360),
     ];
 
     /// <summary>Run routes that start a job when given a good body and the admin token.</summary>
@@ -369,6 +377,157 @@ internal sealed class BadRequestCorpus(int seed, Guid existingJob, string existi
             };
         }
     }
+
+    /// <summary>The inputs that answered 500 in issue 9 (hole 8), exactly as reported.</summary>
+    private IEnumerable<FuzzRequest> IssueNineCases()
+    {
+        foreach (var target in RunTargets)
+        {
+            yield return new FuzzRequest("issue 9", "POST", target) { Body = """{"a":"\ud800"}"""u8.ToArray(), ContentType = "application/json" };
+        }
+
+        yield return new FuzzRequest("issue 9", "GET", $"{Api}/jobs/run_wait_result/p/u/bot/echo?payload={Base64("""{"a":"\ud800"}"""u8.ToArray(), urlSafe: false)}");
+        yield return new FuzzRequest("issue 9", "POST", $"{Api}/jobs/run/p/u/bot/echo?scheduled_in_secs=-99999999999")
+        {
+            Body = "{}"u8.ToArray(),
+            ContentType = "application/json",
+        };
+        foreach (var expiration in new[] { "garbage", "", "2026-13-45T00:00:00Z", "+275760-09-13T00:00:00Z" })
+        {
+            yield return TokenCreate("issue 9", $$"""{"label":"fuzz","expiration":"{{expiration}}"}""");
+        }
+    }
+
+    /// <summary>Lone surrogates as JSON escapes, bytes that are not UTF-8 and overlong forms, in every body and query that reads text.</summary>
+    private IEnumerable<FuzzRequest> InvalidUnicode(int count)
+    {
+        string[] readRoutesWithText =
+        [
+            "/api/users/tokens/list?username=", $"{Api}/jobs/list?created_by=", $"{Api}/jobs/completed/list?script_path_start=",
+            $"{Api}/jobs/queue/list?script_path_exact=", $"{Api}/audit/list?username=", $"{Api}/audit/list?operation=", $"{Api}/audit/list?resource=",
+            $"{Api}/scripts/list_tokens/u/bot/", $"{Api}/scripts/get/p/u/bot/",
+        ];
+        string[] runQueryText = ["tag", "include_header", "include_query"];
+        for (var i = 0; i < count; i++)
+        {
+            var lone = _edges.LoneSurrogateEscapes();
+            yield return (i % 12) switch
+            {
+                0 => Json("lone surrogate in a value", Pick(RunTargets), $$"""{"name":"{{lone}}"}"""),
+                1 => Json("lone surrogate in a name", Pick(RunTargets), $$"""{"{{lone}}":1}"""),
+                2 => Json("lone surrogate nested", Pick(RunTargets), $$"""{"a":[1,{"b":["{{lone}}"]}]}""") with
+                {
+                    ContentType = Pick(["application/json", "application/cloudevents+json", "application/json; charset=utf-8"]),
+                },
+                3 => Json("lone surrogate in a body", Pick(RunTargets), $$"""["{{lone}}"]"""),
+                4 => new FuzzRequest("lone surrogate in a payload", "GET",
+                    $"{Api}/jobs/run_wait_result/p/u/bot/echo?payload={Base64(Encoding.UTF8.GetBytes($$$"""{"a":{"{{{lone}}}":"{{{lone}}}"}}"""), urlSafe: i % 2 == 0)}"),
+                5 => TokenCreate("lone surrogate in a token", Pick([
+                    $$"""{"label":"{{lone}}"}""", $$"""{"scopes":["jobs:run:scripts:u/bot/{{lone}}"]}""", $$"""{"workspace_id":"{{lone}}"}""",
+                    $$"""{"label":"fuzz","expiration":"2027-01-01T00:00:00{{lone}}Z"}""", $$"""{"{{lone}}":true}"""])),
+                6 => Json("lone surrogate in a token update", Pick(["/api/users/tokens/update_label/0000000000", "/api/users/tokens/update_scopes/0000000000"]),
+                    Pick([$$"""{"label":"{{lone}}"}""", $$"""{"scopes":["{{lone}}"]}"""])),
+                7 => Json("lone surrogate in a cancel reason", UnknownJobCancel(), $$"""{"reason":"{{lone}}"}"""),
+                8 => new FuzzRequest("invalid utf-8 in a body", "POST", Pick([.. RunTargets, "/api/users/tokens/create", UnknownJobCancel()]))
+                {
+                    Body = [.. "{\"label\":\"a"u8, .. _edges.InvalidUtf8(), .. "b\"}"u8],
+                    ContentType = Pick(["application/json", "application/cloudevents+json", "text/plain", "application/x-www-form-urlencoded"]),
+                },
+                9 => new FuzzRequest("invalid utf-8 in a payload", "GET",
+                    $"{Api}/jobs/run_wait_result/h/{existingHash}?payload={Base64([.. "{\"a\":\""u8, .. _edges.InvalidUtf8(), .. "\"}"u8], urlSafe: false)}"),
+                10 => new FuzzRequest("escaped invalid utf-8 in a read query", "GET", Pick(readRoutesWithText) + PercentEscaped(_edges.InvalidUtf8()))
+                {
+                    MayBeAccepted = true,
+                },
+                _ => Json("escaped invalid utf-8 in a run query", $"{Api}/jobs/run/p/{MissingScript}?{Pick(runQueryText)}={PercentEscaped(_edges.InvalidUtf8())}", "{}"),
+            };
+        }
+    }
+
+    /// <summary>Every numeric query field, and the audit id, given text its integer type cannot hold, or its extremes.</summary>
+    private IEnumerable<FuzzRequest> OutOfRangeNumbers(int count)
+    {
+        (string Name, long Min, long Max)[] runFields =
+        [
+            ("scheduled_in_secs", long.MinValue, long.MaxValue), ("queue_limit", long.MinValue, long.MaxValue), ("poll_delay_ms", long.MinValue, long.MaxValue),
+            ("cache_ttl", int.MinValue, int.MaxValue), ("timeout", int.MinValue, int.MaxValue),
+        ];
+        (string Route, string Name, long Min, long Max)[] readFields =
+        [
+            ($"{Api}/jobs/list", "page", long.MinValue, long.MaxValue), ($"{Api}/jobs/list", "per_page", long.MinValue, long.MaxValue),
+            ($"{Api}/jobs/completed/list", "page", long.MinValue, long.MaxValue), ($"{Api}/jobs/queue/list", "per_page", long.MinValue, long.MaxValue),
+            ($"{Api}/jobs_u/getupdate/{existingJob}", "log_offset", int.MinValue, int.MaxValue),
+            ($"{Api}/jobs_u/getupdate/{existingJob}", "stream_offset", int.MinValue, int.MaxValue),
+            ("/api/users/tokens/list", "page", int.MinValue, int.MaxValue), ("/api/users/tokens/list", "per_page", int.MinValue, int.MaxValue),
+            ($"{Api}/audit/list", "page", int.MinValue, int.MaxValue), ($"{Api}/audit/list", "per_page", int.MinValue, int.MaxValue),
+            ($"{Api}/audit/list", "before_id", long.MinValue, long.MaxValue),
+        ];
+        for (var i = 0; i < count; i++)
+        {
+            if (i % 2 == 0)
+            {
+                var (name, min, max) = Pick(runFields);
+                var value = _edges.Integer(min, max);
+                yield return RunWithQuery("out-of-range number", $"{name}={Uri.EscapeDataString(value.Text)}", value.WellTyped, i);
+                continue;
+            }
+
+            if (i % 10 == 9)
+            {
+                var id = _edges.Integer(int.MinValue, int.MaxValue).Text;
+                yield return new FuzzRequest("out-of-range number", "GET", $"{Api}/audit/get/{Uri.EscapeDataString(id)}") { MayBeAccepted = true };
+                continue;
+            }
+
+            var (route, field, low, high) = Pick(readFields);
+            yield return ReadWithQuery("out-of-range number", (route, field), _edges.Integer(low, high).Text);
+        }
+    }
+
+    /// <summary>Every date field (run, job list and audit queries, and a token's JSON expiration) given a malformed, impossible or edge instant.</summary>
+    private IEnumerable<FuzzRequest> MalformedDates(int count)
+    {
+        (string Route, string Name)[] readFields =
+        [
+            ($"{Api}/jobs/list", "created_before"), ($"{Api}/jobs/completed/list", "created_after"), ($"{Api}/jobs/queue/list", "created_before"),
+            ($"{Api}/audit/list", "before"), ($"{Api}/audit/list", "after"),
+        ];
+        for (var i = 0; i < count; i++)
+        {
+            var instant = _edges.Instant();
+            yield return (i % 3) switch
+            {
+                0 => RunWithQuery("malformed date", $"scheduled_for={Uri.EscapeDataString(instant.Text)}", instant.WellTyped, i),
+                1 => ReadWithQuery("malformed date", Pick(readFields), instant.Text),
+                // A well-formed expiration goes with a reserved label, refused after the body is read.
+                _ => TokenCreate("malformed date", instant.WellTyped
+                    ? $$"""{"label":"session","expiration":"{{instant.Text}}"}"""
+                    : $$"""{"label":"fuzz","expiration":{{(i % 9 == 2 ? Pick(NotInstantJson) : $"\"{instant.Text}\"")}}}"""),
+            };
+        }
+    }
+
+    // A malformed value must be refused on a real script; a well-formed edge value goes to a script that does not exist.
+    private FuzzRequest RunWithQuery(string kind, string query, bool wellTyped, int i)
+    {
+        var path = wellTyped ? MissingScript : Pick(["u/bot/echo", "u/bot/hello_world"]);
+        return (i % 3) switch
+        {
+            0 => Json(kind, $"{Api}/jobs/run/p/{path}?{query}", "{}"),
+            1 => Json(kind, $"{Api}/jobs/run_wait_result/p/{path}?{query}", "{}"),
+            _ => new FuzzRequest(kind, "GET", $"{Api}/jobs/run_wait_result/p/{path}?{query}&payload=e30%3D"),
+        };
+    }
+
+    private static FuzzRequest ReadWithQuery(string kind, (string Route, string Name) field, string value) =>
+        new(kind, "GET", $"{field.Route}?{field.Name}={Uri.EscapeDataString(value)}") { MayBeAccepted = true };
+
+    private static FuzzRequest Json(string kind, string target, string json) =>
+        new(kind, "POST", target) { Body = Encoding.UTF8.GetBytes(json), ContentType = "application/json" };
+
+    private static FuzzRequest TokenCreate(string kind, string json) => Json(kind, "/api/users/tokens/create", json);
+
+    private static string PercentEscaped(byte[] bytes) => string.Concat(bytes.Select(b => $"%{b:X2}"));
 
     /// <summary>Every route with input it would accept from the admin, so only the token can make it bad.</summary>
     private (string Method, string Target, byte[]? Body)[] AllRoutesWithGoodInput() =>

@@ -24,6 +24,9 @@ internal sealed record FuzzRequest(string Kind, string Method, string Target)
 
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
 
+    /// <summary>A read route given an odd but possibly acceptable value: a 2xx is a right answer too (it writes nothing either way).</summary>
+    public bool MayBeAccepted { get; init; }
+
     /// <summary>
     /// Writes the request into the test server's context as a server hands it to the app: the path percent-decoded
     /// (but <c>%2F</c>) with its dot segments kept, the query string and headers exactly as written.
