@@ -27,6 +27,9 @@ public sealed partial class JobRunner
         [LoggerMessage(7, LogLevel.Warning, "The job heartbeat failed; it runs again at the next interval")]
         public static partial void HeartbeatFailed(ILogger logger, Exception exception);
 
+        [LoggerMessage(9, LogLevel.Error, "Giving {Count} running jobs back at shutdown failed; they run again once their lease expires")]
+        public static partial void ReleaseFailed(ILogger logger, Exception exception, int count);
+
         [LoggerMessage(8, LogLevel.Warning, "Publishing a {Kind} job notification failed; other runners find the change at their heartbeat")]
         public static partial void NotifyFailed(ILogger logger, Exception exception, JobNotificationKind kind);
     }

@@ -333,9 +333,18 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
         var aborted = _aborted.ToArray();
         if (aborted.Length > 0)
         {
-            await _store.ReleaseAsync(Owner, aborted, CancellationToken.None).ConfigureAwait(false);
-            Log.Released(_logger, aborted.Length);
-            await PublishAsync(new JobNotification(JobNotificationKind.Ready, Guid.Empty)).ConfigureAwait(false);
+            try
+            {
+                await _store.ReleaseAsync(Owner, aborted, CancellationToken.None).ConfigureAwait(false);
+                Log.Released(_logger, aborted.Length);
+                await PublishAsync(new JobNotification(JobNotificationKind.Ready, Guid.Empty)).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // The stop goes on: the jobs' leases expire, and they are reclaimed like a dead process's.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                Log.ReleaseFailed(_logger, e, aborted.Length);
+            }
         }
     }
 
