@@ -42,13 +42,32 @@ public sealed class WindmillWebhooksOptions
     /// <summary>The largest webhook body accepted, in bytes; larger ones get 413. Default 2 MiB, as in Windmill.</summary>
     public long MaxRequestBodySize { get; set; } = 2 * 1024 * 1024;
 
-    /// <summary>How many jobs run at once in this process. Default 32.</summary>
+    /// <summary>
+    /// How many jobs run at once in this process. Default 32. With 0 the process runs no job: it accepts and
+    /// answers webhooks while other processes sharing the store run the jobs.
+    /// </summary>
     public int WorkerCount { get; set; } = 32;
 
-    /// <summary>How often a job found running at start-up is re-queued before it fails. Default 3, as in Windmill.</summary>
+    /// <summary>
+    /// How often a job whose runner died (its lease expired) is run again before it fails, as Windmill does with
+    /// zombie jobs. Default 3.
+    /// </summary>
     public int MaxJobRestarts { get; set; } = 3;
 
-    /// <summary>How long running jobs may finish on shutdown before they are re-queued. Default 10 s.</summary>
+    /// <summary>
+    /// How long a runner holds a running job without renewing its lease. A job whose process died is run again
+    /// by another runner (or this one after a restart) once its lease expired. Default 30 s.
+    /// </summary>
+    public TimeSpan JobLeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How often a runner renews its leases, reclaims expired ones and looks for what other processes sharing
+    /// the store changed (jobs they queued, completed or canceled). Within one process, changes are signalled at
+    /// once; across processes on SQLite, within this interval. Default 1 s.
+    /// </summary>
+    public TimeSpan JobHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long running jobs may finish on shutdown before they go back to the queue. Default 10 s.</summary>
     public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Whether a failed job's error carries the exception's stack trace. Default <see langword="false"/>.</summary>

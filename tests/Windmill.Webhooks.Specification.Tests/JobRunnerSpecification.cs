@@ -36,7 +36,7 @@ public abstract class JobRunnerSpecification : IAsyncLifetime
         CreatedBy = createdBy,
         PermissionedAs = "u/" + createdBy,
         TriggerKind = "webhook",
-        Id = id,
+        Options = new JobOptions { Id = id },
     };
 
     [Fact]
@@ -238,7 +238,7 @@ public abstract class JobRunnerSpecification : IAsyncLifetime
         var runner = await StartAsync();
         var due = Clock.GetUtcNow().AddMinutes(1);
 
-        var scheduled = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed("later")) with { ScheduledFor = due }, CancellationToken.None);
+        var scheduled = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed("later")) with { Options = new JobOptions { ScheduledFor = due } }, CancellationToken.None);
         var now = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed("now")), CancellationToken.None);
         await runner.WaitForCompletionAsync("demo", now.Id, CancellationToken.None);
         Clock.Advance(TimeSpan.FromSeconds(59));
@@ -257,7 +257,7 @@ public abstract class JobRunnerSpecification : IAsyncLifetime
     {
         var runner = await StartAsync();
 
-        var job = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(1)) with { ScheduledFor = Clock.GetUtcNow().AddHours(-1) }, CancellationToken.None);
+        var job = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(1)) with { Options = new JobOptions { ScheduledFor = Clock.GetUtcNow().AddHours(-1) } }, CancellationToken.None);
         var completed = await runner.WaitForCompletionAsync("demo", job.Id, CancellationToken.None);
 
         Assert.Equal((JobStatus.Success, job.CreatedAt), (completed?.Status, completed?.ScheduledFor));
@@ -267,7 +267,7 @@ public abstract class JobRunnerSpecification : IAsyncLifetime
     public async Task Canceled_scheduled_job_never_runs()
     {
         var runner = await StartAsync();
-        var job = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(1)) with { ScheduledFor = Clock.GetUtcNow().AddMinutes(1) }, CancellationToken.None);
+        var job = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(1)) with { Options = new JobOptions { ScheduledFor = Clock.GetUtcNow().AddMinutes(1) } }, CancellationToken.None);
 
         var outcome = await runner.CancelAsync("demo", job.Id, "bob", null, CancellationToken.None);
         Clock.Advance(TimeSpan.FromMinutes(2));
@@ -285,7 +285,7 @@ public abstract class JobRunnerSpecification : IAsyncLifetime
         var runner = await StartAsync();
         var (parent, root) = (Guid.CreateVersion7(), Guid.CreateVersion7());
 
-        var job = await runner.EnqueueAsync(Request(ScriptedExecutor.Block()) with { ParentJob = parent, RootJob = root, Tag = "gpu", VisibleToOwner = false },
+        var job = await runner.EnqueueAsync(Request(ScriptedExecutor.Block()) with { Options = new JobOptions { ParentJob = parent, RootJob = root, Tag = "gpu", VisibleToOwner = false } },
             CancellationToken.None);
         var read = await runner.GetAsync("demo", job.Id, CancellationToken.None);
         Executor.Release();
@@ -300,9 +300,9 @@ public abstract class JobRunnerSpecification : IAsyncLifetime
         var start = Clock.GetUtcNow();
         var first = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(1), path: "f/etl/load"), CancellationToken.None);
         Clock.Advance(TimeSpan.FromSeconds(1));
-        var second = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(2), path: "f/etl/clean") with { ParentJob = first.Id }, CancellationToken.None);
+        var second = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(2), path: "f/etl/clean") with { Options = new JobOptions { ParentJob = first.Id } }, CancellationToken.None);
         Clock.Advance(TimeSpan.FromSeconds(1));
-        var third = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(3), path: "f/etlx") with { ScheduledFor = start.AddHours(1) }, CancellationToken.None);
+        var third = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(3), path: "f/etlx") with { Options = new JobOptions { ScheduledFor = start.AddHours(1) } }, CancellationToken.None);
         await runner.WaitForCompletionAsync("demo", first.Id, CancellationToken.None);
         await runner.WaitForCompletionAsync("demo", second.Id, CancellationToken.None);
 

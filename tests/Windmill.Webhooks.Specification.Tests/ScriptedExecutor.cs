@@ -8,7 +8,8 @@ namespace Windmill.Webhooks.Specification.Tests;
 /// <summary>
 /// An <see cref="IJobExecutor"/> driven by each job's args, for runner tests:
 /// <c>{"succeed": value}</c> returns value; <c>{"fail": "message"}</c> fails;
-/// <c>{"block": true}</c> waits for <see cref="Release"/> (or cancellation) and returns <c>"released"</c>.
+/// <c>{"block": true}</c> waits for <see cref="Release"/> (or cancellation) and returns <c>"released"</c>;
+/// <c>{"spawn": n}</c> suspends until n child jobs (each succeeding with its index) completed, then returns n.
 /// </summary>
 public sealed class ScriptedExecutor : IJobExecutor
 {
@@ -26,6 +27,9 @@ public sealed class ScriptedExecutor : IJobExecutor
     /// <summary>Args of a job that runs until <see cref="Release"/> is called or it is canceled.</summary>
     public static JsonElement Block() => JsonSerializer.SerializeToElement(new { block = true });
 
+    /// <summary>Args of a job that suspends until <paramref name="children"/> child jobs complete, then returns their count.</summary>
+    public static JsonElement Spawn(int children) => JsonSerializer.SerializeToElement(new { spawn = children });
+
     /// <summary>Completes when the job has started executing.</summary>
     public Task WhenStarted(Guid id) => Signal(_started, id).Task;
 
@@ -39,14 +43,34 @@ public sealed class ScriptedExecutor : IJobExecutor
     public void Release() => _release.TrySetResult();
 
     /// <inheritdoc />
+    public bool CanExecute(Job job) => true;
+
+    /// <inheritdoc />
     public async ValueTask<JobOutcome> ExecuteAsync(Job job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        _executions.AddOrUpdate(job.Id, 1, (_, n) => n + 1);
+        var execution = _executions.AddOrUpdate(job.Id, 1, (_, n) => n + 1);
         Signal(_started, job.Id).TrySetResult();
         if (job.Args.TryGetProperty("fail", out var message))
         {
             return JobOutcome.Failure("Error", message.GetString()!);
+        }
+
+        if (job.Args.TryGetProperty("spawn", out var spawn))
+        {
+            // First run: start the children and wait for them without a worker; the next run is the resumption.
+            return execution == 1
+                ? JobOutcome.Suspend(Enumerable.Range(0, spawn.GetInt32()).Select(i => new NewJob
+                {
+                    Workspace = job.Workspace,
+                    ScriptPath = job.ScriptPath,
+                    ScriptHash = job.ScriptHash,
+                    Language = job.Language,
+                    Args = Succeed(i),
+                    CreatedBy = job.CreatedBy,
+                    PermissionedAs = job.PermissionedAs,
+                }).ToList())
+                : JobOutcome.Success(spawn.Clone());
         }
 
         if (job.Args.TryGetProperty("block", out _))

@@ -20,7 +20,7 @@ public sealed class ServiceCollectionTests
         Assert.IsType<SqliteScriptStore>(services.GetRequiredService<IScriptStore>());
         Assert.IsType<SqliteTokenStore>(services.GetRequiredService<ITokenStore>());
         Assert.IsType<SqliteAuditSink>(services.GetRequiredService<IAuditSink>());
-        Assert.IsType<LocalJobRunner>(services.GetRequiredService<IJobRunner>());
+        Assert.IsType<JobRunner>(services.GetRequiredService<IJobRunner>());
         Assert.Same(TimeProvider.System, services.GetRequiredService<TimeProvider>());
     }
 

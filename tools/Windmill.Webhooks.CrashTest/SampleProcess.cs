@@ -61,6 +61,8 @@ internal sealed partial class SampleProcess : IDisposable
         info.ArgumentList.Add(baseAddress.GetLeftPart(UriPartial.Authority));
         info.Environment["ConnectionStrings__Windmill"] = $"Data Source={databasePath}";
         info.Environment["Windmill__AdminToken"] = adminToken;
+        // A killed sample's running jobs are reclaimed once their lease expires: short, so that each trial sees it happen.
+        info.Environment["Windmill__JobLeaseDuration"] = "00:00:05";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
 

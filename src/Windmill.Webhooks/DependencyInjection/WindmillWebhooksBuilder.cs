@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Windmill.Webhooks.Audit;
+using Windmill.Webhooks.Execution;
 using Windmill.Webhooks.Idempotency;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Scripts;
@@ -42,7 +43,7 @@ public sealed class WindmillWebhooksBuilder
     public WindmillWebhooksBuilder UseInMemoryStores()
     {
         Replace<IScriptStore>(ServiceDescriptor.Singleton<IScriptStore, InMemoryScriptStore>());
-        Replace<IJobStore>(ServiceDescriptor.Singleton<IJobStore, InMemoryJobStore>());
+        Replace<IJobStore>(ServiceDescriptor.Singleton<IJobStore>(sp => new InMemoryJobStore(sp.GetRequiredService<IAuditSink>() as InMemoryAuditSink)));
         Replace<ITokenStore>(ServiceDescriptor.Singleton<ITokenStore, InMemoryTokenStore>());
         Replace<IAuditSink>(ServiceDescriptor.Singleton<IAuditSink, InMemoryAuditSink>());
         Replace<IIdempotencyStore>(ServiceDescriptor.Singleton<IIdempotencyStore, InMemoryIdempotencyStore>());
@@ -76,6 +77,27 @@ public sealed class WindmillWebhooksBuilder
     /// <summary>Replaces the job runner with <typeparamref name="TRunner"/>. If it is an <c>IHostedService</c>, it is started with the host.</summary>
     public WindmillWebhooksBuilder AddJobRunner<TRunner>() where TRunner : class, IJobRunner =>
         Replace<IJobRunner>(ServiceDescriptor.Singleton<IJobRunner, TRunner>());
+
+    /// <summary>
+    /// Replaces the job store with <typeparamref name="TStore"/>: the <see cref="JobRunner"/> runs on it. Check it
+    /// with <c>JobStoreSpecification</c> from <c>Windmill.Webhooks.Specification.Tests</c>.
+    /// </summary>
+    public WindmillWebhooksBuilder AddJobStore<TStore>() where TStore : class, IJobStore =>
+        Replace<IJobStore>(ServiceDescriptor.Singleton<IJobStore, TStore>());
+
+    /// <summary>Replaces the in-process job notifier with <typeparamref name="TNotifier"/> (a store that spans processes brings its own).</summary>
+    public WindmillWebhooksBuilder AddJobNotifier<TNotifier>() where TNotifier : class, IJobNotifier =>
+        Replace<IJobNotifier>(ServiceDescriptor.Singleton<IJobNotifier, TNotifier>());
+
+    /// <summary>
+    /// Adds an executor for more kinds of runnables or languages, beside the ones already registered (the C# scripts
+    /// registered in code are one).
+    /// </summary>
+    public WindmillWebhooksBuilder AddJobExecutor<TExecutor>() where TExecutor : class, IJobExecutor
+    {
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IJobExecutor, TExecutor>());
+        return this;
+    }
 
     /// <summary>Replaces the token store with <typeparamref name="TStore"/>.</summary>
     public WindmillWebhooksBuilder AddTokenStore<TStore>() where TStore : class, ITokenStore =>

@@ -55,11 +55,12 @@ public static class WindmillWebhooksServiceCollectionExtensions
         // it too, so they invalidate it exactly.
         services.TryAddSingleton(sp => new CachingScriptStore(sp.GetRequiredService<IScriptStore>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<ScriptCatalog>(sp, sp.GetRequiredService<CachingScriptStore>()));
-        services.TryAddSingleton<IJobExecutor, ScriptJobExecutor>();
-        services.TryAddSingleton<LocalJobRunner>();
-        services.TryAddSingleton<IJobRunner>(sp => sp.GetRequiredService<LocalJobRunner>());
+        services.TryAddSingleton<IJobNotifier, InProcessJobNotifier>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IJobExecutor, ScriptJobExecutor>());
+        services.TryAddSingleton<JobRunner>();
+        services.TryAddSingleton<IJobRunner>(sp => sp.GetRequiredService<JobRunner>());
         services.TryAddSingleton(sp => new JobDispatcher(sp.GetRequiredService<CachingScriptStore>(), sp.GetRequiredService<IJobRunner>(),
-            sp.GetRequiredService<IAuditSink>(), sp.GetRequiredService<ScriptCatalog>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<ScriptCatalog>()));
         services.TryAddSingleton<TokenService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WindmillHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TokenUsageFlusher>());

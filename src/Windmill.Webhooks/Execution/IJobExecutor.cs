@@ -3,14 +3,19 @@ using Windmill.Webhooks.Jobs;
 namespace Windmill.Webhooks.Execution;
 
 /// <summary>
-/// Runs the code behind a job. The job runner calls it on a worker; replace it through DI to run
-/// jobs somewhere else.
+/// Runs the code behind jobs of some kinds and languages. Register as many as there are runtimes
+/// (<c>TryAddEnumerable</c>): the runner gives each job to the first executor that
+/// <see cref="CanExecute"/> it, so adding one never drops the others.
 /// </summary>
 public interface IJobExecutor
 {
+    /// <summary>Whether this executor runs <paramref name="job"/>'s runnable (by <see cref="Job.Kind"/> and <see cref="Job.Language"/>).</summary>
+    bool CanExecute(Job job);
+
     /// <summary>
-    /// Runs <paramref name="job"/>. Script errors become a failed <see cref="JobOutcome"/>;
-    /// an <see cref="OperationCanceledException"/> is thrown only when <paramref name="cancellationToken"/> fired.
+    /// Runs <paramref name="job"/>. Script errors become a failed <see cref="JobOutcome"/>; an executor that
+    /// starts child jobs answers <see cref="JobOutcome.Suspend"/>. An <see cref="OperationCanceledException"/> is
+    /// thrown only when <paramref name="cancellationToken"/> fired.
     /// </summary>
     ValueTask<JobOutcome> ExecuteAsync(Job job, CancellationToken cancellationToken);
 }

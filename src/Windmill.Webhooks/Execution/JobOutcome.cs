@@ -1,15 +1,17 @@
 using System.Text.Json;
+using Windmill.Webhooks.Jobs;
 
 namespace Windmill.Webhooks.Execution;
 
-/// <summary>How a job's execution ended.</summary>
+/// <summary>How a job's execution ended: a result, an error, or a suspension until child jobs complete.</summary>
 public sealed record JobOutcome
 {
-    private JobOutcome(bool succeeded, JsonElement result, string? logs)
+    private JobOutcome(bool succeeded, JsonElement result, string? logs, IReadOnlyList<NewJob>? children)
     {
         Succeeded = succeeded;
         Result = result;
         Logs = logs;
+        Children = children;
     }
 
     /// <summary>Whether the job succeeded.</summary>
@@ -21,10 +23,30 @@ public sealed record JobOutcome
     /// <summary>What the job logged.</summary>
     public string? Logs { get; }
 
+    /// <summary>
+    /// The child jobs a suspended job waits for, or <see langword="null"/> when the job completed. The job
+    /// holds no worker while they run, and is executed again once they all completed.
+    /// </summary>
+    public IReadOnlyList<NewJob>? Children { get; }
+
+    /// <summary>Whether the job is suspended until <see cref="Children"/> complete.</summary>
+    public bool IsSuspended => Children is not null;
+
     /// <summary>A success with <paramref name="result"/>.</summary>
-    public static JobOutcome Success(JsonElement result, string? logs = null) => new(true, result, logs);
+    public static JobOutcome Success(JsonElement result, string? logs = null) => new(true, result, logs, null);
 
     /// <summary>A failure with Windmill's error shape <c>{"error": {"name", "message"}}</c>.</summary>
     public static JobOutcome Failure(string name, string message, string? stack = null, string? logs = null) =>
-        new(false, JobErrors.Create(name, message, stack), logs);
+        new(false, JobErrors.Create(name, message, stack), logs, null);
+
+    /// <summary>
+    /// Suspends the job until <paramref name="children"/> (at least one) complete: they are enqueued as its
+    /// steps in the same commit that suspends it, and each one's completion brings it closer to running again.
+    /// </summary>
+    public static JobOutcome Suspend(IReadOnlyList<NewJob> children, string? logs = null)
+    {
+        ArgumentNullException.ThrowIfNull(children);
+        ArgumentOutOfRangeException.ThrowIfZero(children.Count, nameof(children));
+        return new(true, default, logs, children);
+    }
 }

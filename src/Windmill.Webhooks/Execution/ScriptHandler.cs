@@ -38,6 +38,9 @@ internal sealed class ScriptHandler
     /// <summary>The JSON schema of the arguments.</summary>
     public JsonElement Schema { get; private init; }
 
+    /// <summary>Whether a parameter is bound from DI, so that the handler needs a service scope.</summary>
+    public bool UsesServices => _bindings.Any(b => b.IsService);
+
     public static ScriptHandler Create(Delegate handler, JsonSerializerOptions json, IServiceProviderIsService? services)
     {
         if (json.TypeInfoResolver is null)
@@ -142,6 +145,8 @@ internal sealed class ScriptHandler
         public string Name => Parameter.Name!;
 
         public bool IsArgument => _source == Source.Argument;
+
+        public bool IsService => _source == Source.Service;
 
         public bool IsRequired { get; }
 

@@ -6,7 +6,7 @@ using Windmill.Webhooks.Scripts;
 
 namespace Windmill.Webhooks.Execution;
 
-/// <summary>Runs jobs of scripts registered in code, each in its own DI scope.</summary>
+/// <summary>Runs jobs of scripts registered in code (C# handlers); a handler that takes services gets its own DI scope.</summary>
 internal sealed partial class ScriptJobExecutor : IJobExecutor
 {
     private readonly ScriptCatalog _catalog;
@@ -20,6 +20,12 @@ internal sealed partial class ScriptJobExecutor : IJobExecutor
         _scopes = scopes;
         _loggers = loggers;
         _options = options.Value;
+    }
+
+    public bool CanExecute(Job job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return job.Kind == JobKind.Script && job.Language == ScriptCatalog.CodeLanguage;
     }
 
     public async ValueTask<JobOutcome> ExecuteAsync(Job job, CancellationToken cancellationToken)
@@ -41,23 +47,42 @@ internal sealed partial class ScriptJobExecutor : IJobExecutor
 
         var logger = new JobLogger(_loggers.CreateLogger("Windmill.Webhooks.Scripts." + job.ScriptPath.Replace('/', '.')));
         var context = new ScriptContext(job.Id, job.Workspace, job.ScriptPath, job.ScriptHash, job.CreatedBy, job.PermissionedAs, job.Args, logger);
+        if (!script.Handler.UsesServices)
+        {
+            // Nothing to resolve: a scope would only cost an allocation and a dispose per job.
+            return await InvokeAsync(script.Handler, context, EmptyServices.Instance, logger, job, cancellationToken).ConfigureAwait(false);
+        }
+
         var scope = _scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
-            try
-            {
-                var result = await script.Handler.InvokeAsync(context, scope.ServiceProvider, cancellationToken).ConfigureAwait(false);
-                return JobOutcome.Success(result, logger.Text);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                throw;
-            }
-            catch (Exception e)
-            {
-                Log.ScriptFailed(logger, e, job.Id, job.ScriptPath);
-                return JobOutcome.Failure(e.GetType().Name, e.Message, _options.IncludeStackTraceInJobErrors ? e.StackTrace : null, logger.Text);
-            }
+            return await InvokeAsync(script.Handler, context, scope.ServiceProvider, logger, job, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private async ValueTask<JobOutcome> InvokeAsync(ScriptHandler handler, ScriptContext context, IServiceProvider services, JobLogger logger, Job job,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await handler.InvokeAsync(context, services, cancellationToken).ConfigureAwait(false);
+            return JobOutcome.Success(result, logger.Text);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            Log.ScriptFailed(logger, e, job.Id, job.ScriptPath);
+            return JobOutcome.Failure(e.GetType().Name, e.Message, _options.IncludeStackTraceInJobErrors ? e.StackTrace : null, logger.Text);
+        }
+    }
+
+    private sealed class EmptyServices : IServiceProvider
+    {
+        public static readonly EmptyServices Instance = new();
+
+        public object? GetService(Type serviceType) => null;
     }
 }

@@ -1,15 +1,18 @@
 namespace Windmill.Webhooks.Jobs;
 
 /// <summary>
-/// The job backend. <see cref="EnqueueAsync"/> returns only once the job is durable; completion,
-/// reads and cancellation work across every process that shares the backend.
+/// What the host and the endpoints call to run jobs. <see cref="EnqueueAsync"/> returns only once the job is
+/// durable. The default, <see cref="JobRunner"/>, works across every process that shares its
+/// <see cref="IJobStore"/>: any process may read, wait for or cancel a job that another one runs (within one
+/// process at once; between processes as soon as the store's <see cref="IJobNotifier"/> says so, and at the
+/// latest one <see cref="WindmillWebhooksOptions.JobHeartbeatInterval"/> later).
 /// </summary>
 public interface IJobRunner
 {
     /// <summary>
-    /// Persists a new job and schedules it: at once, or at <see cref="NewJob.ScheduledFor"/>, also after a
-    /// restart. Throws <see cref="DuplicateJobIdException"/> when
-    /// <see cref="NewJob.Id"/> is taken.
+    /// Persists a new job (with the audit entry of its trigger, when <see cref="NewJob.TriggeredBy"/> is set) and
+    /// schedules it: at once, or at <see cref="JobOptions.ScheduledFor"/>, also after a restart. Throws
+    /// <see cref="DuplicateJobIdException"/> when <see cref="JobOptions.Id"/> is taken.
     /// </summary>
     ValueTask<Job> EnqueueAsync(NewJob job, CancellationToken cancellationToken);
 

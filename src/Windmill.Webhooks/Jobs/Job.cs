@@ -3,7 +3,7 @@ using Windmill.Webhooks.Scripts;
 
 namespace Windmill.Webhooks.Jobs;
 
-/// <summary>A job: one run of one script version, from acceptance to its result.</summary>
+/// <summary>A job: one run of one runnable (a script version, a flow, a flow step or inline code), from acceptance to its result.</summary>
 public sealed record Job
 {
     /// <summary>The time-ordered id.</summary>
@@ -23,6 +23,9 @@ public sealed record Job
 
     /// <summary>The runnable's language.</summary>
     public string? Language { get; init; }
+
+    /// <summary>The inline code of a <see cref="JobKind.FlowScript"/> or <see cref="JobKind.Preview"/> job.</summary>
+    public string? RawCode { get; init; }
 
     /// <summary>The arguments, a JSON object.</summary>
     public required JsonElement Args { get; init; }
@@ -75,7 +78,13 @@ public sealed record Job
     /// <summary>Whether the runnable's owner may see the job.</summary>
     public bool VisibleToOwner { get; init; } = true;
 
-    /// <summary>How many times the job was re-queued after the process stopped while it ran.</summary>
+    /// <summary>Whether the job is a step of its parent flow, which waits for it.</summary>
+    public bool IsFlowStep { get; init; }
+
+    /// <summary>How many child jobs a suspended job still waits for; it is not claimed before this is 0.</summary>
+    public int PendingChildren { get; init; }
+
+    /// <summary>How many times the job was re-queued after the runner holding it died (its lease expired).</summary>
     public int RestartCount { get; init; }
 
     /// <summary>Whether the job has reached a final status.</summary>

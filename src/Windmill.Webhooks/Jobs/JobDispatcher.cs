@@ -1,28 +1,23 @@
 using System.Text.Json;
-using Windmill.Webhooks.Audit;
 using Windmill.Webhooks.Scripts;
 
 namespace Windmill.Webhooks.Jobs;
 
 /// <summary>
 /// Starts script jobs the way a webhook does: resolves the version (newest at a path, or exactly a hash),
-/// enqueues the job durably, and records <c>jobs.run.script</c> in the audit log before returning.
+/// enqueues the job durably with its <c>jobs.run.script</c> audit entry.
 /// </summary>
 public sealed class JobDispatcher
 {
     private readonly IScriptStore _scripts;
     private readonly IJobRunner _runner;
-    private readonly IAuditSink _audit;
     private readonly ScriptCatalog _catalog;
-    private readonly TimeProvider _time;
 
-    internal JobDispatcher(IScriptStore scripts, IJobRunner runner, IAuditSink audit, ScriptCatalog catalog, TimeProvider time)
+    internal JobDispatcher(IScriptStore scripts, IJobRunner runner, ScriptCatalog catalog)
     {
         _scripts = scripts;
         _runner = runner;
-        _audit = audit;
         _catalog = catalog;
-        _time = time;
     }
 
     /// <summary>The newest version at <paramref name="path"/>, or <see langword="null"/>.</summary>
@@ -70,7 +65,8 @@ public sealed class JobDispatcher
     }
 
     /// <summary>
-    /// Runs <paramref name="script"/> as <paramref name="caller"/> with <paramref name="options"/>: the durable job first, then its audit entry.
+    /// Runs <paramref name="script"/> as <paramref name="caller"/> with <paramref name="options"/>: the job and its
+    /// <c>jobs.run.script</c> audit entry are durable when this returns.
     /// Throws <see cref="DuplicateJobIdException"/> when <see cref="JobOptions.Id"/> is taken.
     /// </summary>
     public async ValueTask<Job> RunAsync(ScriptVersion script, JsonElement args, Caller caller, JobOptions options, CancellationToken cancellationToken)
@@ -78,7 +74,7 @@ public sealed class JobDispatcher
         ArgumentNullException.ThrowIfNull(script);
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(options);
-        var job = await _runner.EnqueueAsync(new NewJob
+        return await _runner.EnqueueAsync(new NewJob
         {
             Workspace = script.Workspace,
             ScriptPath = script.Path,
@@ -88,30 +84,8 @@ public sealed class JobDispatcher
             CreatedBy = caller.CreatedBy,
             PermissionedAs = caller.PermissionedAs,
             TriggerKind = "webhook",
-            Id = options.Id,
-            ScheduledFor = options.ScheduledFor,
-            ParentJob = options.ParentJob,
-            RootJob = options.RootJob,
-            Tag = string.IsNullOrEmpty(options.Tag) ? "default" : options.Tag,
-            VisibleToOwner = options.VisibleToOwner,
+            TriggeredBy = caller.Username,
+            Options = options,
         }, cancellationToken).ConfigureAwait(false);
-
-        // The job is already durable: from here on, the caller's disconnect must not skip its audit entry.
-        await _audit.WriteAsync(new AuditEntry
-        {
-            WorkspaceId = script.Workspace,
-            Timestamp = _time.GetUtcNow(),
-            Username = caller.Username,
-            Operation = "jobs.run.script",
-            ActionKind = AuditActionKind.Execute,
-            Resource = script.Path,
-            Parameters = new Dictionary<string, string>
-            {
-                ["uuid"] = job.Id.ToString(),
-                ["permissioned_as"] = caller.PermissionedAs,
-                ["hash"] = script.Hash.ToString(),
-            },
-        }, CancellationToken.None).ConfigureAwait(false);
-        return job;
     }
 }

@@ -8,4 +8,10 @@ public enum JobKind
 
     /// <summary>A flow version.</summary>
     Flow,
+
+    /// <summary>Inline code that a flow step runs (Windmill's <c>rawscript</c> module, job kind <c>flowscript</c>).</summary>
+    FlowScript,
+
+    /// <summary>Inline code run on its own (Windmill's <c>preview</c>).</summary>
+    Preview,
 }

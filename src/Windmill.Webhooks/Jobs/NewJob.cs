@@ -3,13 +3,16 @@ using Windmill.Webhooks.Scripts;
 
 namespace Windmill.Webhooks.Jobs;
 
-/// <summary>A request to run a script version; <see cref="IJobRunner.EnqueueAsync"/> turns it into a <see cref="Job"/>.</summary>
+/// <summary>
+/// A request to run something; <see cref="IJobRunner.EnqueueAsync"/> turns it into a <see cref="Job"/>.
+/// What runs (the runnable), with what, for whom; how it is scheduled is in <see cref="Options"/>.
+/// </summary>
 public sealed record NewJob
 {
     /// <summary>The workspace.</summary>
     public required string Workspace { get; init; }
 
-    /// <summary>What runs.</summary>
+    /// <summary>The kind of runnable, which with <see cref="Language"/> chooses the executor.</summary>
     public JobKind Kind { get; init; } = JobKind.Script;
 
     /// <summary>The runnable's path.</summary>
@@ -21,6 +24,9 @@ public sealed record NewJob
     /// <summary>The runnable's language.</summary>
     public string? Language { get; init; }
 
+    /// <summary>The inline code of a <see cref="JobKind.FlowScript"/> or <see cref="JobKind.Preview"/> job (Windmill's <c>rawscript</c>).</summary>
+    public string? RawCode { get; init; }
+
     /// <summary>The arguments, a JSON object.</summary>
     public required JsonElement Args { get; init; }
 
@@ -30,24 +36,15 @@ public sealed record NewJob
     /// <summary>Whose rights the job runs with, as <c>u/&lt;user&gt;</c>.</summary>
     public required string PermissionedAs { get; init; }
 
-    /// <summary>The id to use; a new time-ordered id when <see langword="null"/>.</summary>
-    public Guid? Id { get; init; }
-
-    /// <summary>A parent job, if any.</summary>
-    public Guid? ParentJob { get; init; }
-
     /// <summary>What triggered the job, such as <c>webhook</c>.</summary>
     public string? TriggerKind { get; init; }
 
-    /// <summary>The worker tag.</summary>
-    public string Tag { get; init; } = "default";
+    /// <summary>
+    /// The user whose trigger is audited (<c>jobs.run.script</c>, <c>jobs.run.flow</c>, …) in the same commit as
+    /// the job; <see langword="null"/> writes no audit entry (a flow's steps, say).
+    /// </summary>
+    public string? TriggeredBy { get; init; }
 
-    /// <summary>When the job may start; <see langword="null"/> or a past instant means at once.</summary>
-    public DateTimeOffset? ScheduledFor { get; init; }
-
-    /// <summary>The root flow job, if any.</summary>
-    public Guid? RootJob { get; init; }
-
-    /// <summary>Whether the runnable's owner may see the job (Windmill's <c>invisible_to_owner</c>, inverted).</summary>
-    public bool VisibleToOwner { get; init; } = true;
+    /// <summary>Id, schedule, parent, tag and visibility.</summary>
+    public JobOptions Options { get; init; } = JobOptions.None;
 }

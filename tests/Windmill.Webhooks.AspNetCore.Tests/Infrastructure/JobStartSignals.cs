@@ -21,6 +21,8 @@ internal sealed class JobStartSignals
 
     private sealed class SignalingExecutor(IJobExecutor inner, JobStartSignals signals) : IJobExecutor
     {
+        public bool CanExecute(Job job) => inner.CanExecute(job);
+
         public ValueTask<JobOutcome> ExecuteAsync(Job job, CancellationToken cancellationToken)
         {
             signals.Signal(job.Id).TrySetResult();

@@ -64,7 +64,7 @@ public sealed class SqliteAuditSinkTests : AuditLogReaderSpecification, IAsyncLi
 public sealed class InMemoryJobRunnerTests : JobRunnerSpecification
 {
     protected override Task<IJobRunner> CreateRunnerAsync(ScriptedExecutor executor, TimeProvider time) =>
-        LocalRunners.StartAsync(new InMemoryJobStore(), executor, time);
+        Runners.StartAsync(new InMemoryJobStore(), executor, time);
 }
 
 public sealed class SqliteJobRunnerTests : JobRunnerSpecification
@@ -72,12 +72,34 @@ public sealed class SqliteJobRunnerTests : JobRunnerSpecification
     private readonly TemporaryDatabase _database = new();
 
     protected override Task<IJobRunner> CreateRunnerAsync(ScriptedExecutor executor, TimeProvider time) =>
-        LocalRunners.StartAsync(new SqliteJobStore(_database.Open()), executor, time);
+        Runners.StartAsync(new SqliteJobStore(_database.Open()), executor, time);
 
     protected override Task DisposeStorageAsync() => _database.DisposeAsync().AsTask();
 }
 
-internal static class LocalRunners
+public sealed class InMemoryJobStoreTests : JobStoreSpecification
+{
+    private readonly InMemoryAuditSink _audit = new();
+
+    protected override Task<IJobStore> CreateStoreAsync() => Task.FromResult<IJobStore>(new InMemoryJobStore(_audit));
+
+    protected override IAuditSink CreateAuditSink(IJobStore store) => _audit;
+}
+
+public sealed class SqliteJobStoreTests : JobStoreSpecification
+{
+    private readonly TemporaryDatabase _database = new();
+    private SqliteDatabase? _open;
+
+    protected override Task<IJobStore> CreateStoreAsync() => Task.FromResult<IJobStore>(new SqliteJobStore(_open = _database.Open()));
+
+    // The store's own audit table: the trigger entry is written in the job's commit.
+    protected override IAuditSink CreateAuditSink(IJobStore store) => new SqliteAuditSink(_open!);
+
+    protected override Task DisposeStoreAsync() => _database.DisposeAsync().AsTask();
+}
+
+internal static class Runners
 {
     public static async Task<IJobRunner> StartAsync(IJobStore store, IJobExecutor executor, TimeProvider? time = null,
         WindmillWebhooksOptions? options = null)
@@ -87,8 +109,7 @@ internal static class LocalRunners
         return runner;
     }
 
-    public static LocalJobRunner Create(IJobStore store, IJobExecutor executor, TimeProvider? time = null,
-        WindmillWebhooksOptions? options = null) =>
-        new(store, executor, time ?? TimeProvider.System, Options.Create(options ?? new WindmillWebhooksOptions { WorkerCount = 8 }),
-            NullLogger<LocalJobRunner>.Instance);
+    public static JobRunner Create(IJobStore store, IJobExecutor executor, TimeProvider? time = null, WindmillWebhooksOptions? options = null) =>
+        new(store, new InProcessJobNotifier(), [executor], new InMemoryAuditSink(), time ?? TimeProvider.System,
+            Options.Create(options ?? new WindmillWebhooksOptions { WorkerCount = 8 }), NullLogger<JobRunner>.Instance);
 }

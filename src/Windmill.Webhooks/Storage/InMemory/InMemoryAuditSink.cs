@@ -13,12 +13,17 @@ public sealed class InMemoryAuditSink : IAuditSink, IAuditLogReader, IAuditLogRe
     public ValueTask WriteAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        Append(entry);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Writes <paramref name="entry"/> at once; the in-memory job store calls it inside its own atomic change.</summary>
+    internal void Append(AuditEntry entry)
+    {
         lock (_lock)
         {
             _entries.Add(entry with { Id = ++_lastId });
         }
-
-        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />

@@ -15,22 +15,25 @@ public sealed class SqliteAuditSink : IAuditSink, IAuditLogReader, IAuditLogRete
     /// <summary>Creates the sink over <paramref name="database"/>.</summary>
     public SqliteAuditSink(SqliteDatabase database) => _database = database;
 
+    /// <summary>The database this sink writes to; job stores on it write trigger entries in their own commit.</summary>
+    internal SqliteDatabase Database => _database;
+
     /// <inheritdoc />
     public async ValueTask WriteAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        await _database.WriteAsync(connection =>
-        {
-            using var insert = connection.Command("""
-                INSERT INTO audit (workspace_id, timestamp, username, operation, action_kind, resource, parameters)
-                VALUES ($ws, $at, $user, $operation, $kind, $resource, $parameters)
-                """,
-                ("$ws", entry.WorkspaceId), ("$at", ToDb(entry.Timestamp)), ("$user", entry.Username), ("$operation", entry.Operation),
-                ("$kind", entry.ActionKind.ToString()), ("$resource", entry.Resource),
-                ("$parameters", entry.Parameters is null ? null : JsonSerializer.Serialize(entry.Parameters)));
-            return insert.ExecuteNonQuery();
-        }, cancellationToken).ConfigureAwait(false);
+        await _database.WriteAsync(connection => Insert(connection, entry), cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Inserts <paramref name="entry"/> on the writer, inside the caller's commit.</summary>
+    internal static int Insert(SqliteConnection connection, AuditEntry entry) =>
+        connection.Prepared("""
+            INSERT INTO audit (workspace_id, timestamp, username, operation, action_kind, resource, parameters)
+            VALUES ($ws, $at, $user, $operation, $kind, $resource, $parameters)
+            """,
+            ("$ws", entry.WorkspaceId), ("$at", ToDb(entry.Timestamp)), ("$user", entry.Username), ("$operation", entry.Operation),
+            ("$kind", entry.ActionKind.ToString()), ("$resource", entry.Resource),
+            ("$parameters", entry.Parameters is null ? null : JsonSerializer.Serialize(entry.Parameters))).ExecuteNonQuery();
 
     /// <inheritdoc />
     public async ValueTask<IReadOnlyList<AuditEntry>> ListAsync(AuditQuery query, CancellationToken cancellationToken)

@@ -98,6 +98,16 @@ internal static class SqliteSchema
         );
         CREATE INDEX idempotency_key_by_age ON idempotency_key (created_at);
         """,
+        """
+        ALTER TABLE job ADD COLUMN raw_code TEXT;
+        ALTER TABLE job ADD COLUMN flow_step INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE job ADD COLUMN pending_children INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE job ADD COLUMN lease_owner TEXT;
+        ALTER TABLE job ADD COLUMN lease_until INTEGER;
+        CREATE INDEX job_due ON job (scheduled_for, id) WHERE status = 'queued' AND pending_children = 0;
+        CREATE INDEX job_leased ON job (lease_until) WHERE status = 'running';
+        UPDATE job SET lease_owner = 'before-leases', lease_until = 0 WHERE status = 'running';
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

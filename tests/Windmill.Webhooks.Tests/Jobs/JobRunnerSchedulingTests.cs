@@ -8,7 +8,7 @@ using Windmill.Webhooks.Tests.Storage;
 namespace Windmill.Webhooks.Tests.Jobs;
 
 /// <summary>Scheduled starts across restarts of the process, on the SQLite store and a fake clock.</summary>
-public sealed class LocalJobRunnerSchedulingTests : IAsyncLifetime
+public sealed class JobRunnerSchedulingTests : IAsyncLifetime
 {
     private readonly TemporaryDatabase _file = new();
     private readonly ScriptedExecutor _executor = new();
@@ -73,9 +73,9 @@ public sealed class LocalJobRunnerSchedulingTests : IAsyncLifetime
         return _file.DisposeAsync().AsTask();
     }
 
-    private async Task<LocalJobRunner> StartRunnerAsync()
+    private async Task<JobRunner> StartRunnerAsync()
     {
-        var runner = LocalRunners.Create(new SqliteJobStore(_file.Open()), _executor, _clock);
+        var runner = Runners.Create(new SqliteJobStore(_file.Open()), _executor, _clock);
         await runner.StartAsync(CancellationToken.None);
         return runner;
     }
@@ -88,6 +88,6 @@ public sealed class LocalJobRunnerSchedulingTests : IAsyncLifetime
         Args = ScriptedExecutor.Succeed("done"),
         CreatedBy = "alice",
         PermissionedAs = "u/alice",
-        ScheduledFor = scheduledFor,
+        Options = new JobOptions { ScheduledFor = scheduledFor },
     };
 }

@@ -7,14 +7,14 @@ using Windmill.Webhooks.Tests.Storage;
 namespace Windmill.Webhooks.Tests.Jobs;
 
 /// <summary>What the runner keeps in memory per job: nothing once nobody waits for it.</summary>
-public sealed class LocalJobRunnerMemoryTests
+public sealed class JobRunnerMemoryTests
 {
     private readonly ScriptedExecutor _executor = new();
 
     [Fact]
     public async Task Waiting_for_jobs_that_already_completed_keeps_nothing()
     {
-        await using var runner = LocalRunners.Create(new InMemoryJobStore(), _executor);
+        await using var runner = Runners.Create(new InMemoryJobStore(), _executor);
         await runner.StartAsync(CancellationToken.None);
 
         for (var i = 0; i < 20; i++)
@@ -31,7 +31,7 @@ public sealed class LocalJobRunnerMemoryTests
     [Fact]
     public async Task A_wait_that_is_canceled_or_for_another_workspace_keeps_nothing_and_others_still_get_the_result()
     {
-        await using var runner = LocalRunners.Create(new InMemoryJobStore(), _executor);
+        await using var runner = Runners.Create(new InMemoryJobStore(), _executor);
         await runner.StartAsync(CancellationToken.None);
         var job = await runner.EnqueueAsync(NewJob(ScriptedExecutor.Block()), CancellationToken.None);
         await _executor.WhenStarted(job.Id);

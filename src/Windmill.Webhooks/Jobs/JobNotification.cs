@@ -1,0 +1,23 @@
+namespace Windmill.Webhooks.Jobs;
+
+/// <summary>One signal between runners; see <see cref="IJobNotifier"/>.</summary>
+/// <param name="Kind">What happened.</param>
+/// <param name="JobId">The job it happened to; <see cref="Guid.Empty"/> for "some job is ready".</param>
+public sealed record JobNotification(JobNotificationKind Kind, Guid JobId)
+{
+    /// <summary>The completed job, when the publisher has it at hand (in process); receivers otherwise read it from the store.</summary>
+    public Job? Job { get; init; }
+}
+
+/// <summary>What a <see cref="JobNotification"/> says.</summary>
+public enum JobNotificationKind
+{
+    /// <summary>A job became due: idle runners should claim.</summary>
+    Ready,
+
+    /// <summary>The job completed: its waiters can stop waiting.</summary>
+    Completed,
+
+    /// <summary>The job was canceled: the runner running it should stop its code.</summary>
+    CancelRequested,
+}
