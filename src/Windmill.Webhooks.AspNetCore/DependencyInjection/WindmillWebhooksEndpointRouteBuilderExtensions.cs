@@ -13,7 +13,7 @@ public static class WindmillWebhooksEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps, under <paramref name="prefix"/>, the routes of Windmill's API that this library serves, in
     /// Windmill's wire format: <c>/w/{workspace}/jobs/run/…</c>, <c>/jobs/run_wait_result/…</c>,
-    /// <c>/jobs_u/…</c>, <c>/jobs/list</c>, <c>/scripts/…</c>, <c>/audit/…</c> and <c>/users/tokens/…</c>. Returns the group's
+    /// <c>/jobs_u/…</c>, <c>/jobs/list</c>, <c>/scripts/…</c>, <c>/audit/…</c>, <c>/users/whoami</c> and <c>/users/tokens/…</c>. Returns the group's
     /// builder, so the host can add
     /// <c>RequireRateLimiting</c>, <c>RequireCors</c>, <c>WithRequestTimeout</c> and the like.
     /// </summary>
@@ -32,6 +32,7 @@ public static class WindmillWebhooksEndpointRouteBuilderExtensions
         JobListEndpoints.Map(workspace);
         ScriptEndpoints.Map(workspace);
         AuditEndpoints.Map(workspace);
+        UserEndpoints.Map(workspace);
         TokenEndpoints.Map(group);
         return group;
     }
