@@ -6,8 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Windmill.Webhooks.Dashboard.Tests;
 
 /// <summary>Sign-in by pasting a token, sign-out, and what a signed-out visitor can see.</summary>
-[Collection(RunningDashboard.Name)]
-public sealed class SignInTests(DashboardFixture fixture)
+public sealed class SignInTests(DashboardFixture fixture) : DashboardTest(fixture)
 {
     [SkippableTheory]
     [InlineData("/windmill")]
@@ -16,7 +15,7 @@ public sealed class SignInTests(DashboardFixture fixture)
     [InlineData("/windmill/scripts/u/bot/hello_world")]
     public async Task A_signed_out_visitor_sees_only_the_sign_in_page(string path)
     {
-        var page = await fixture.NewPageAsync();
+        var page = await NewPageAsync();
 
         await page.GotoAsync(path);
 
@@ -26,16 +25,16 @@ public sealed class SignInTests(DashboardFixture fixture)
         Assert.Equal("Sign in · Windmill", await page.TitleAsync());
         if (path == "/windmill")
         {
-            await fixture.ScreenshotAsync(page, "signin-1280");
+            await Fixture.ScreenshotAsync(page, "signin-1280");
         }
 
-        fixture.AssertNoBrowserErrors(page);
+        Fixture.AssertNoBrowserErrors(page);
     }
 
     [SkippableFact]
     public async Task A_wrong_token_is_refused_with_a_clear_message_and_no_cookie()
     {
-        var page = await fixture.NewPageAsync();
+        var page = await NewPageAsync();
         await page.GotoAsync("/windmill");
 
         await page.GetByLabel("API token").FillAsync("AbCdEfGhIjKlMnOpQrStUvWxYz012345");
@@ -48,7 +47,7 @@ public sealed class SignInTests(DashboardFixture fixture)
     [SkippableFact]
     public async Task Signing_in_sets_an_HttpOnly_SameSite_Strict_cookie_and_signing_out_clears_it()
     {
-        var page = await fixture.SignedInPageAsync(DashboardFixture.AdminToken);
+        var page = await SignedInPageAsync(DashboardFixture.AdminToken);
 
         var cookie = Assert.Single(await page.Context.CookiesAsync());
         Assert.Equal(("token", true, SameSiteAttribute.Strict, "/"), (cookie.Name, cookie.HttpOnly, cookie.SameSite, cookie.Path));
@@ -62,7 +61,7 @@ public sealed class SignInTests(DashboardFixture fixture)
         Assert.Empty(await page.Context.CookiesAsync());
         await page.ReloadAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in to Windmill" })).ToBeVisibleAsync();
-        fixture.AssertNoBrowserErrors(page);
+        Fixture.AssertNoBrowserErrors(page);
     }
 
     [SkippableFact]
@@ -71,7 +70,7 @@ public sealed class SignInTests(DashboardFixture fixture)
         Chromium.Require();
         foreach (var path in new[] { "/windmill", "/windmill/jobs", "/windmill/assets/app.js", "/windmill/assets/dashboard.css" })
         {
-            using var response = await fixture.Api.GetAsync(path);
+            using var response = await Fixture.Api.GetAsync(path);
 
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal(

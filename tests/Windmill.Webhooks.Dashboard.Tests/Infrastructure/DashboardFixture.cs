@@ -71,7 +71,7 @@ public sealed class DashboardFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh browser profile (no cookie) at the given width; the test is skipped (or, in CI, failed) without chromium.</summary>
-    public async Task<IPage> NewPageAsync(int width = DesktopWidth, string? timezone = null)
+    internal async Task<IPage> NewPageAsync(List<IBrowserContext> opened, int width = DesktopWidth, string? timezone = null)
     {
         Chromium.Require();
         var context = await _browser!.NewContextAsync(new BrowserNewContextOptions
@@ -81,6 +81,7 @@ public sealed class DashboardFixture : IAsyncLifetime
             TimezoneId = timezone,
             Locale = "en-GB",
         });
+        opened.Add(context);
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
         var errors = _browserErrors.GetOrAdd(page, _ => new ConcurrentQueue<string>());
@@ -93,17 +94,6 @@ public sealed class DashboardFixture : IAsyncLifetime
             }
         };
         page.PageError += (_, error) => errors.Enqueue(error);
-        return page;
-    }
-
-    /// <summary>Opens the dashboard and signs in by pasting <paramref name="token"/>, as a person does.</summary>
-    public async Task<IPage> SignedInPageAsync(string token, int width = DesktopWidth, string path = "/windmill", string? timezone = null)
-    {
-        var page = await NewPageAsync(width, timezone);
-        await page.GotoAsync(path);
-        await page.GetByLabel("API token").FillAsync(token);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync();
         return page;
     }
 

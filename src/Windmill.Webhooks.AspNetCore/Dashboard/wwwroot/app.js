@@ -1,6 +1,6 @@
 // The dashboard's shell: who is signed in, the navigation, and which page draws the main area.
 import { ApiError, config, onSignedOut, session, workspaceApi } from './api.js';
-import { errorNotice, h } from './ui.js';
+import { errorNotice, h, set } from './ui.js';
 import { signInPage } from './signin.js';
 import { scriptsPage } from './scripts.js';
 import { scriptPage } from './script.js';
@@ -43,9 +43,9 @@ async function render() {
   cleanup = null;
   if (!user) {
     top.hidden = true;
-    top.replaceChildren();
+    set(top);
     document.title = 'Sign in · Windmill';
-    main.replaceChildren(signInPage({ onSignedIn: start }));
+    set(main, signInPage({ onSignedIn: start }));
     return;
   }
 
@@ -57,7 +57,7 @@ async function render() {
 
   const route = routes.find((r) => r.pattern.test(path));
   drawHeader(route?.nav);
-  main.replaceChildren();
+  set(main);
   if (!route) {
     document.title = 'Not found · Windmill';
     main.append(h('h1', { tabindex: '-1' }, 'Page not found'), h('p', {}, h('a', { href: `${config.base}/scripts` }, 'Go to the scripts')));
@@ -86,7 +86,7 @@ async function render() {
 function drawHeader(active) {
   const link = (name, path, label) => h('a', { href: config.base + path, 'aria-current': active === name ? 'page' : null }, label);
   top.hidden = false;
-  top.replaceChildren(
+  set(top, 
     h('a', { class: 'brand', href: `${config.base}/scripts` }, h('img', { src: `${config.base}/assets/icon.svg`, alt: '', width: '24', height: '24' }), 'Windmill'),
     h('span', { class: 'workspace', title: 'Workspace' }, config.workspace),
     h('nav', { 'aria-label': 'Main' },
@@ -115,7 +115,7 @@ async function start() {
   } catch (error) {
     user = null;
     if (!(error instanceof ApiError && error.status === 401)) {
-      main.replaceChildren(errorNotice(error));
+      set(main, errorNotice(error));
       return;
     }
   }

@@ -1,6 +1,6 @@
 // Audit logs: filters (operation, resource, user, time range) and pages; admins only, as the API decides.
 import { config, workspaceApi } from './api.js';
-import { empty, errorNotice, field, h, table, time } from './ui.js';
+import { add, empty, errorNotice, field, h, set, table, time } from './ui.js';
 
 const perPage = 50;
 const operations = ['jobs.run.script', 'jobs.run.flow', 'jobs.cancel', 'scripts.create', 'scripts.update', 'users.token.create', 'users.token.delete'];
@@ -34,7 +34,7 @@ export async function auditPage(main, { query, navigate }) {
     return next.size ? `/audit?${next}` : '/audit';
   };
 
-  main.append(
+  add(main,
     h('h1', {}, 'Audit logs'),
     h('form', { class: 'card filters', 'aria-label': 'Filters', onsubmit: (event) => { event.preventDefault(); navigate(link(1)); } },
       h('div', { class: 'fields grid' },
@@ -59,17 +59,17 @@ export async function auditPage(main, { query, navigate }) {
       },
     });
   } catch (error) {
-    list.replaceChildren(errorNotice(error));
+    set(list, errorNotice(error));
     return;
   }
   const filtered = ['operation', 'resource', 'username', 'after', 'before'].some((k) => query.get(k));
-  list.replaceChildren(entries.length === 0
+  set(list, entries.length === 0
     ? empty(page > 1 ? 'No more entries.' : filtered ? 'No entry matches these filters.' : 'The audit log is empty.',
       filtered ? 'Clear the filters to see everything.' : 'Triggers, cancellations, token changes and deployments are recorded here.')
     : table('Audit log entries, newest first', ['Time', 'User', 'Operation', 'Action', 'Resource', 'Parameters'], entries.map((e) => [
       time(e.timestamp), e.username, h('code', {}, e.operation), e.action_kind, e.resource ?? '—', parameters(e.parameters),
     ])));
-  pager.replaceChildren(
+  set(pager, 
     page > 1 ? h('a', { href: config.base + link(page - 1), rel: 'prev' }, '← Newer') : null,
     h('span', {}, `Page ${page}`),
     entries.length === perPage ? h('a', { href: config.base + link(page + 1), rel: 'next' }, 'Older →') : null);

@@ -1,10 +1,10 @@
 // One job: status, timing, args, result or error, logs; a running job can be canceled.
 import { config, pathInUrl, workspaceApi } from './api.js';
-import { confirmDialog, duration, errorNotice, every, h, jobStatus, notice, pretty, statusBadge, time, toast } from './ui.js';
+import { add, confirmDialog, duration, errorNotice, every, h, jobStatus, notice, pretty, set, statusBadge, time, toast } from './ui.js';
 
 export async function jobPage(main, { params: [id] }) {
   const body = h('div', {});
-  main.append(
+  add(main,
     h('nav', { class: 'breadcrumb', 'aria-label': 'Breadcrumb' }, h('a', { href: `${config.base}/jobs` }, 'Jobs'), ' / '),
     h('h1', {}, 'Job ', h('code', {}, id)),
     body);
@@ -43,7 +43,7 @@ export async function jobPage(main, { params: [id] }) {
       : h('section', { class: 'card', 'aria-labelledby': 'outcome-title' },
         h('h2', { id: 'outcome-title' }, 'Result'), h('p', { class: 'muted' }, status === 'running' ? 'Running… this page updates by itself.' : 'Waiting to run… this page updates by itself.'));
     const row = (term, value) => [h('dt', {}, term), h('dd', {}, value)];
-    body.replaceChildren(
+    set(body, 
       h('div', { class: 'job-status' }, statusBadge(status), completed || job.canceled ? null : cancel),
       job.canceled && job.canceled_by ? notice('warning', `Canceled by ${job.canceled_by}${job.canceled_reason ? `: ${job.canceled_reason}` : ''}.`) : null,
       h('section', { class: 'card', 'aria-labelledby': 'details-title' },

@@ -1,6 +1,6 @@
 // Jobs: the newest first, refreshed automatically, with filters and pages.
 import { config, pathInUrl, workspaceApi } from './api.js';
-import { duration, empty, errorNotice, every, field, h, jobStatus, statusBadge, table, time } from './ui.js';
+import { add, duration, empty, errorNotice, every, field, h, jobStatus, set, statusBadge, table, time } from './ui.js';
 
 const perPage = 50;
 
@@ -31,7 +31,7 @@ export async function jobsPage(main, { query, navigate }) {
         success: { success: true, failure: false }[query.get('status')],
       },
     });
-    list.replaceChildren(jobs.length === 0
+    set(list, jobs.length === 0
       ? (page > 1 ? empty('No more jobs.') : empty('No jobs yet.', 'Run a script from its page, or call one of its webhooks.'))
       : table('Jobs, newest first', ['Status', 'Job', 'Path', 'Created by', 'Created', 'Duration'], jobs.map((job) => [
         statusBadge(jobStatus(job)),
@@ -41,14 +41,14 @@ export async function jobsPage(main, { query, navigate }) {
         time(job.created_at),
         job.type === 'CompletedJob' ? duration(job.duration_ms) : job.started_at ? `${duration(Date.now() - Date.parse(job.started_at))} so far` : '—',
       ])));
-    pager.replaceChildren(
+    set(pager, 
       page > 1 ? h('a', { href: config.base + filters(page - 1), rel: 'prev' }, '← Newer') : null,
       h('span', {}, `Page ${page}`),
       jobs.length === perPage ? h('a', { href: config.base + filters(page + 1), rel: 'next' }, 'Older →') : null);
     updated.textContent = `Updated ${new Date().toLocaleTimeString()}`;
   }
 
-  main.append(
+  add(main,
     h('h1', {}, 'Jobs'),
     h('form', {
       class: 'toolbar filters',
@@ -64,7 +64,7 @@ export async function jobsPage(main, { query, navigate }) {
   try {
     await load();
   } catch (error) {
-    list.replaceChildren(errorNotice(error));
+    set(list, errorNotice(error));
     return undefined;
   }
   return every(2000, async () => {
@@ -72,7 +72,7 @@ export async function jobsPage(main, { query, navigate }) {
     try {
       await load();
     } catch (error) {
-      list.replaceChildren(errorNotice(error));
+      set(list, errorNotice(error));
     }
   });
 }

@@ -1,13 +1,13 @@
 // A script's details: its webhooks (with a webhook-specific token), a form to run it, its versions and code.
 import { ApiError, api, config, pathInUrl, publicUrl, workspaceApi } from './api.js';
-import { copyable, errorNotice, h, notice, pretty, table, tabs, time, toast, statusBadge, empty, every } from './ui.js';
+import { add, copyable, empty, errorNotice, every, h, notice, pretty, set, statusBadge, table, tabs, time, toast } from './ui.js';
 import { exampleArgs, schemaForm } from './schema-form.js';
 
 export async function scriptPage(main, { params: [path], user, signal }) {
   const script = await workspaceApi(`/scripts/get/p/${pathInUrl(path)}`);
   if (signal.aborted) return undefined;
   const stops = [];
-  main.append(
+  add(main,
     h('nav', { class: 'breadcrumb', 'aria-label': 'Breadcrumb' }, h('a', { href: `${config.base}/scripts` }, 'Scripts'), ' / '),
     h('h1', {}, script.path),
     h('p', { class: 'lead' }, script.summary || h('span', { class: 'muted' }, 'No summary')),
@@ -60,6 +60,9 @@ function webhooksPanel(script, user) {
   const byHash = `Runs exactly version ${script.hash}, even after newer versions are deployed.`;
 
   const created = h('div', { class: 'created-token' });
+  const tokensHolder = h('div', {});
+  const drawTokens = () => set(tokensHolder, tokensOfScript(script));
+  drawTokens();
   const createButton = h('button', {
     type: 'button',
     onclick: async () => {
@@ -71,13 +74,14 @@ function webhooksPanel(script, user) {
           json: { label: `webhook-${user.username}-${suffix}`, workspace_id: config.workspace, scopes: [`jobs:run:scripts:${script.path}`] },
         });
         live.forEach((update) => update());
-        created.replaceChildren(notice('success',
+        drawTokens();
+        set(created, notice('success',
           h('p', {}, h('strong', {}, 'Webhook-specific token created. '), 'Copy it now: it is shown only this once. It may only run ', h('code', {}, script.path), '; the snippets above use it until you leave this page.'),
           copyable(token, 'Copy the new token')));
         createButton.textContent = 'Create another webhook-specific token';
         toast('Token created');
       } catch (error) {
-        created.replaceChildren(errorNotice(error));
+        set(created, errorNotice(error));
       } finally {
         createButton.disabled = false;
       }
@@ -95,14 +99,14 @@ function webhooksPanel(script, user) {
     ]),
     h('div', { class: 'actions' }, createButton),
     created,
-    tokensOfScript(script));
+    tokensHolder);
 }
 
 function tokensOfScript(script) {
   const holder = h('div', {}, h('h3', {}, 'Tokens that can run this script'));
   workspaceApi(`/scripts/list_tokens/${pathInUrl(script.path)}`).then((tokens) => {
     holder.append(tokens.length === 0
-      ? h('p', { class: 'muted' }, 'None yet besides unscoped tokens.')
+      ? h('p', { class: 'muted' }, 'No token is limited to this script yet; unscoped tokens can run it too.')
       : table('Tokens that can run this script', ['Label', 'Prefix', 'Owner', 'Expires'], tokens.map((t) => [
         t.label ?? h('span', { class: 'muted' }, 'No label'), h('code', {}, `${t.token_prefix}…`), t.email ?? '', t.expiration ? time(t.expiration) : 'Never',
       ])));
@@ -118,7 +122,7 @@ function runPanel(script, signal, stops) {
   const button = h('button', { type: 'submit' }, 'Run');
   const path = pathInUrl(script.path);
 
-  const showOutcome = (success, value) => result.replaceChildren(
+  const showOutcome = (success, value) => set(result, 
     h('p', {}, statusBadge(success ? 'success' : 'failure'), success ? ' Result' : ' Error'), pretty(value));
 
   const submit = async (event) => {
@@ -127,11 +131,11 @@ function runPanel(script, signal, stops) {
     try {
       args = form.read();
     } catch (error) {
-      result.replaceChildren(notice('error', error.message));
+      set(result, notice('error', error.message));
       return;
     }
     button.disabled = true;
-    result.replaceChildren(h('p', { class: 'muted' }, 'Running…'));
+    set(result, h('p', { class: 'muted' }, 'Running…'));
     try {
       if (syncMode.checked) {
         showOutcome(true, await workspaceApi(`/jobs/run_wait_result/p/${path}`, { method: 'POST', json: args }));
@@ -139,13 +143,13 @@ function runPanel(script, signal, stops) {
       }
       const id = await workspaceApi(`/jobs/run/p/${path}`, { method: 'POST', json: args });
       const jobLink = () => h('a', { href: `${config.base}/jobs/${id}` }, h('code', {}, id));
-      result.replaceChildren(h('p', {}, 'Job ', jobLink(), ' started; waiting for its result…'));
+      set(result, h('p', {}, 'Job ', jobLink(), ' started; waiting for its result…'));
       await new Promise((resolve) => {
         const stop = every(500, async () => {
           const maybe = await workspaceApi(`/jobs_u/completed/get_result_maybe/${id}`);
           if (!maybe.completed || signal.aborted) return;
           stop();
-          result.replaceChildren(h('p', {}, 'Job ', jobLink(), ' finished.'),
+          set(result, h('p', {}, 'Job ', jobLink(), ' finished.'),
             h('p', {}, statusBadge(maybe.success ? 'success' : 'failure'), maybe.success ? ' Result' : ' Error'), pretty(maybe.result));
           resolve();
         });
@@ -153,7 +157,7 @@ function runPanel(script, signal, stops) {
       });
     } catch (error) {
       if (error instanceof ApiError && error.status === 422 && typeof error.body === 'object') showOutcome(false, error.body);
-      else result.replaceChildren(errorNotice(error));
+      else set(result, errorNotice(error));
     } finally {
       button.disabled = false;
     }
@@ -177,7 +181,7 @@ function versionsPanel(script) {
     const history = await workspaceApi(`/scripts/history/p/${pathInUrl(script.path)}`);
     const shown = history.slice(0, 20);
     const versions = await Promise.all(shown.map((v) => workspaceApi(`/scripts/get/h/${v.script_hash}`).catch(() => ({ hash: v.script_hash }))));
-    holder.append(versions.length === 0
+    add(holder, versions.length === 0
       ? empty('No versions recorded.')
       : table('Versions, newest first', ['Hash', 'Deployed', 'By', 'State'], versions.map((v) => [
         h('code', {}, v.hash), time(v.created_at), v.created_by ?? '—',

@@ -1,6 +1,6 @@
 // Scripts: every path of the workspace, with a search box.
 import { config, pathInUrl, workspaceApi } from './api.js';
-import { empty, field, h, table } from './ui.js';
+import { empty, field, h, set, table } from './ui.js';
 
 export async function scriptsPage(main, { signal }) {
   main.append(h('h1', {}, 'Scripts'));
@@ -16,7 +16,7 @@ export async function scriptsPage(main, { signal }) {
   const draw = () => {
     const words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
     const shown = scripts.filter((s) => words.every((w) => `${s.path} ${s.summary}`.toLowerCase().includes(w)));
-    results.replaceChildren(shown.length === 0
+    set(results, shown.length === 0
       ? empty(`No script matches “${search.value}”.`, 'Search looks in paths and summaries.')
       : table('Scripts', ['Path', 'Summary', 'Language', 'Hash'], shown.map((s) => [
         h('a', { href: `${config.base}/scripts/${pathInUrl(s.path)}` }, s.path),

@@ -1,6 +1,6 @@
 // The only page a signed-out visitor sees.
 import { ApiError, config, session } from './api.js';
-import { field, h, notice } from './ui.js';
+import { field, h, notice, set } from './ui.js';
 
 export function signInPage({ onSignedIn }) {
   const input = h('input', { type: 'password', name: 'token', autocomplete: 'off', spellcheck: 'false', required: true });
@@ -11,7 +11,7 @@ export function signInPage({ onSignedIn }) {
     onsubmit: async (event) => {
       event.preventDefault();
       button.disabled = true;
-      status.replaceChildren();
+      set(status);
       try {
         await session.signIn(input.value.trim());
         input.value = '';
@@ -22,7 +22,7 @@ export function signInPage({ onSignedIn }) {
           : error instanceof ApiError && error.status === 429
             ? `Too many failed attempts from this address. ${error.message}`
             : error.message;
-        status.replaceChildren(notice('error', message));
+        set(status, notice('error', message));
         input.focus();
       } finally {
         button.disabled = false;

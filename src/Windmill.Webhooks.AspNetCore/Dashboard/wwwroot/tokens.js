@@ -1,6 +1,6 @@
 // User settings → Tokens: the caller's tokens (prefixes only), a create form whose token is shown once, and delete.
 import { api, config } from './api.js';
-import { confirmDialog, copyable, empty, errorNotice, field, h, notice, table, time, toast } from './ui.js';
+import { confirmDialog, copyable, empty, errorNotice, field, h, notice, set, table, time, toast } from './ui.js';
 
 const expirations = [['', 'Never'], ['3600', '1 hour'], ['86400', '1 day'], ['604800', '7 days'], ['2592000', '30 days'], ['7776000', '90 days'], ['31536000', '1 year']];
 const commonScopes = ['jobs:run', 'jobs:run:scripts', 'jobs:read', 'jobs:write', 'scripts:read', 'audit:read', 'users:read', 'users:write'];
@@ -11,7 +11,7 @@ export async function tokensPage(main) {
 
   async function load() {
     const tokens = await api('/users/tokens/list', { query: { exclude_ephemeral: true } });
-    list.replaceChildren(tokens.length === 0
+    set(list, tokens.length === 0
       ? empty('You have no tokens yet.', 'Create one above; it is shown once, then only its prefix.')
       : table('Your tokens', ['Label', 'Prefix', 'Scopes', 'Workspace', 'Expires', 'Last used', 'Created', 'Actions'], tokens.map((t) => [
         t.label || h('span', { class: 'muted' }, 'No label'),
@@ -50,7 +50,7 @@ export async function tokensPage(main) {
     onsubmit: async (event) => {
       event.preventDefault();
       submit.disabled = true;
-      created.replaceChildren();
+      set(created);
       const seconds = Number(expiration.value);
       const scopeList = scopes.value.split(/[\s,]+/).filter(Boolean);
       try {
@@ -65,14 +65,14 @@ export async function tokensPage(main) {
           },
         });
         form.reset();
-        created.replaceChildren(notice('success',
+        set(created, notice('success',
           h('p', {}, h('strong', {}, 'Token created. '), 'Copy it now: this is the only time it is shown. Store it like a password.'),
           copyable(token, 'Copy the new token'),
-          h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', onclick: () => created.replaceChildren() }, 'I have copied it'))));
+          h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', onclick: () => set(created) }, 'I have copied it'))));
         created.querySelector('button.copy').focus();
         await load();
       } catch (error) {
-        created.replaceChildren(errorNotice(error));
+        set(created, errorNotice(error));
       } finally {
         submit.disabled = false;
       }
@@ -93,6 +93,6 @@ export async function tokensPage(main) {
   try {
     await load();
   } catch (error) {
-    list.replaceChildren(errorNotice(error));
+    set(list, errorNotice(error));
   }
 }

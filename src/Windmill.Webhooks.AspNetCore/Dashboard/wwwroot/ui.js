@@ -18,6 +18,15 @@ export function h(tag, props = {}, ...children) {
   return element;
 }
 
+/** Appends children as h() does: null, undefined and false are skipped (Element.append would write "null"). */
+export const add = (parent, ...children) => append(parent, children);
+
+/** Replaces a node's children, skipping null, undefined and false as add() does. */
+export const set = (parent, ...children) => {
+  parent.replaceChildren();
+  append(parent, children);
+};
+
 function append(parent, children) {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
