@@ -23,6 +23,7 @@ export async function jobsPage(main, { query, navigate }) {
     return next.size ? `/jobs?${next}` : '/jobs';
   };
 
+  let shown = null;
   async function load() {
     const jobs = await workspaceApi('/jobs/list', {
       query: {
@@ -31,6 +32,12 @@ export async function jobsPage(main, { query, navigate }) {
         success: { success: true, failure: false }[query.get('status')],
       },
     });
+    // Redraw only what changed, and keep the keyboard focus where it was: a refresh must not throw a keyboard user out.
+    const seen = JSON.stringify(jobs.map((job) => [job.id, jobStatus(job), job.duration_ms]));
+    updated.textContent = `Updated ${new Date().toLocaleTimeString()}`;
+    if (seen === shown && !jobs.some((job) => job.type !== 'CompletedJob')) return;
+    shown = seen;
+    const focused = list.contains(document.activeElement) ? document.activeElement.getAttribute('href') : null;
     set(list, jobs.length === 0
       ? (page > 1 ? empty('No more jobs.') : empty('No jobs yet.', 'Run a script from its page, or call one of its webhooks.'))
       : table('Jobs, newest first', ['Status', 'Job', 'Path', 'Created by', 'Created', 'Duration'], jobs.map((job) => [
@@ -45,7 +52,7 @@ export async function jobsPage(main, { query, navigate }) {
       page > 1 ? h('a', { href: config.base + filters(page - 1), rel: 'prev' }, '← Newer') : null,
       h('span', {}, `Page ${page}`),
       jobs.length === perPage ? h('a', { href: config.base + filters(page + 1), rel: 'next' }, 'Older →') : null);
-    updated.textContent = `Updated ${new Date().toLocaleTimeString()}`;
+    if (focused) list.querySelector(`a[href="${CSS.escape(focused)}"]`)?.focus();
   }
 
   add(main,
