@@ -64,10 +64,9 @@ public sealed class SignInTests(DashboardFixture fixture) : DashboardTest(fixtur
         Fixture.AssertNoBrowserErrors(page);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Every_dashboard_answer_carries_a_strict_content_security_policy()
     {
-        Chromium.Require();
         foreach (var path in new[] { "/windmill", "/windmill/jobs", "/windmill/assets/app.js", "/windmill/assets/dashboard.css" })
         {
             using var response = await Fixture.Api.GetAsync(path);

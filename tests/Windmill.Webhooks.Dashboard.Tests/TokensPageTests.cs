@@ -26,7 +26,7 @@ public sealed partial class TokensPageTests(DashboardFixture fixture) : Dashboar
         await Expect(row).ToContainTextAsync("jobs:run:scripts:u/bot/echo");
         await Expect(row).ToContainTextAsync("jobs:read");
         await Expect(row.Locator("td").Nth(4).Locator("time")).ToHaveAttributeAsync("datetime", ThirtyDaysAhead());
-        await Fixture.ScreenshotAsync(page, "tokens-1280");
+        await Fixture.ScreenshotAsync(page, "tokens-created-1280");
 
         // The token works, for what its scopes allow.
         using var echo = new HttpRequestMessage(HttpMethod.Post, $"{Fixture.Origin}/api/w/demo/jobs/run_wait_result/p/u/bot/echo")

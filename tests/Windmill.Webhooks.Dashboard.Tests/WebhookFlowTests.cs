@@ -26,7 +26,8 @@ public sealed partial class WebhookFlowTests(DashboardFixture fixture) : Dashboa
 
         var uuidTab = page.GetByRole(AriaRole.Tabpanel);
         await Expect(uuidTab.Locator(".copyable .code.inline code")).ToHaveTextAsync([$"{api}/run/p/u/bot/hello_world", $"{api}/run/h/{hash}"]);
-        await Fixture.ScreenshotAsync(page, "script-1280");
+        await Fixture.ScreenshotAsync(page, "flow-script-1280");
+        await Fixture.ScreenshotAsync(page, "script-viewport-1280", fullPage: false);
         await page.GetByRole(AriaRole.Tab, new() { Name = "Result" }).ClickAsync();
         var resultTab = page.GetByRole(AriaRole.Tabpanel);
         await Expect(resultTab.Locator(".copyable .code.inline code"))
@@ -46,7 +47,7 @@ public sealed partial class WebhookFlowTests(DashboardFixture fixture) : Dashboa
         var token = await shown.TextContentAsync() ?? "";
         await Expect(page.Locator(".created-token")).ToContainTextAsync("it is shown only this once");
         await Expect(page.GetByRole(AriaRole.Tabpanel).Locator("pre code").First).ToContainTextAsync($"Authorization: Bearer {token}");
-        await Fixture.ScreenshotAsync(page, "script-token-created-1280");
+        await Fixture.ScreenshotAsync(page, "flow-token-created-1280");
 
         // The webhook, called as the snippet says: async, by path, token in the query.
         using var call = await new HttpClient().PostAsync($"{Fixture.Origin}/api/w/demo/jobs/run/p/u/bot/hello_world?token={token}",
@@ -68,12 +69,12 @@ public sealed partial class WebhookFlowTests(DashboardFixture fixture) : Dashboa
         await Expect(row).ToContainTextAsync("u/bot/hello_world");
         await Expect(row).ToContainTextAsync("success");
         await Expect(row).ToContainTextAsync(WebhookLabel());
-        await Fixture.ScreenshotAsync(page, "jobs-1280");
+        await Fixture.ScreenshotAsync(page, "flow-jobs-1280");
         await row.GetByRole(AriaRole.Link, new() { Name = $"Job {jobId}" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Result" })).ToContainTextAsync("\"Hello, Dashboard!\"");
         await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Args" })).ToContainTextAsync("\"name\": \"Dashboard\"");
         await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Details" })).ToContainTextAsync("webhook");
-        await Fixture.ScreenshotAsync(page, "job-1280");
+        await Fixture.ScreenshotAsync(page, "flow-job-1280");
 
         // The trigger, in the audit log.
         await page.GetByRole(AriaRole.Link, new() { Name = "Audit logs" }).ClickAsync();
@@ -84,7 +85,7 @@ public sealed partial class WebhookFlowTests(DashboardFixture fixture) : Dashboa
         await Expect(entry).ToContainTextAsync("jobs.run.script");
         await Expect(entry).ToContainTextAsync("Execute");
         Assert.Contains("operation=jobs.run.script", page.Url, StringComparison.Ordinal);
-        await Fixture.ScreenshotAsync(page, "audit-1280");
+        await Fixture.ScreenshotAsync(page, "flow-audit-1280");
     }
 
     [SkippableFact]

@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Windmill.Webhooks.AspNetCore.Authentication;
 using Windmill.Webhooks.AspNetCore.Dashboard;
 
@@ -22,9 +21,7 @@ public static class WindmillDashboardEndpointRouteBuilderExtensions
     public static IEndpointConventionBuilder MapWindmillDashboard(this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string prefix = "/windmill")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        _ = endpoints.ServiceProvider.GetService<WindmillRoutePrefixes>()
-            ?? throw new InvalidOperationException(
-                "Unable to find the required services. Add them by calling 'builder.Services.AddWindmillWebhooks()' in the application's service configuration.");
+        _ = WindmillRoutePrefixes.From(endpoints.ServiceProvider);
 
         var group = endpoints.MapGroup(prefix);
         group.AddEndpointFilter(async (context, next) =>

@@ -20,10 +20,7 @@ public static class WindmillWebhooksEndpointRouteBuilderExtensions
     public static IEndpointConventionBuilder MapWindmillWebhooks(this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string prefix = "/api")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var prefixes = endpoints.ServiceProvider.GetService<WindmillRoutePrefixes>()
-            ?? throw new InvalidOperationException(
-                "Unable to find the required services. Add them by calling 'builder.Services.AddWindmillWebhooks()' in the application's service configuration.");
-        prefixes.Add(prefix);
+        WindmillRoutePrefixes.From(endpoints.ServiceProvider).Add(prefix);
 
         var group = endpoints.MapGroup(prefix).AddEndpointFilter<RouteGroupBuilder, WindmillErrorFilter>();
         var workspace = group.MapGroup("/w/{workspace}");

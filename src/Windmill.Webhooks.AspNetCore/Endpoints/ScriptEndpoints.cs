@@ -56,17 +56,11 @@ internal static class ScriptEndpoints
     /// <summary>Every version deployed at a path, newest first, as Windmill's <c>ScriptHistory</c>; empty for an unknown path.</summary>
     private static async Task<IResult> HistoryAsync(string workspace, string path, IScriptStore store, ScriptCatalog catalog, HttpContext context)
     {
-        if (!ScriptPaths.IsValid(path))
+        if (await ReadablePathAsync(path, catalog, context) is { } refused)
         {
-            return WindmillErrors.BadRequest($"invalid script path: {path}");
+            return refused;
         }
 
-        if (WindmillAccess.CanRead(context.User.ToCaller(), "scripts:read") is { } denied)
-        {
-            return denied;
-        }
-
-        await catalog.EnsureDeployedAsync(context.RequestAborted);
         var history = await store.GetHistoryAsync(workspace, path, context.RequestAborted)
             .Take(MaxLineage)
             .Select(s => new ScriptHistoryJson(s.Hash.ToString(), null))
@@ -95,17 +89,11 @@ internal static class ScriptEndpoints
 
     private static async Task<IResult> GetByPathAsync(string workspace, string path, IScriptStore store, ScriptCatalog catalog, HttpContext context)
     {
-        if (!ScriptPaths.IsValid(path))
+        if (await ReadablePathAsync(path, catalog, context) is { } refused)
         {
-            return WindmillErrors.BadRequest($"invalid script path: {path}");
+            return refused;
         }
 
-        if (WindmillAccess.CanRead(context.User.ToCaller(), "scripts:read") is { } denied)
-        {
-            return denied;
-        }
-
-        await catalog.EnsureDeployedAsync(context.RequestAborted);
         var script = await store.GetLatestAsync(workspace, path, context.RequestAborted);
         return script is null ? WindmillErrors.NotFound($"Script not found at name {path}") : await RespondAsync(script, store, context);
     }
@@ -125,6 +113,23 @@ internal static class ScriptEndpoints
         await catalog.EnsureDeployedAsync(context.RequestAborted);
         var script = await store.GetByHashAsync(workspace, parsed, context.RequestAborted);
         return script is null ? WindmillErrors.NotFound($"Script not found at hash {parsed}") : await RespondAsync(script, store, context);
+    }
+
+    /// <summary>The 400 for a malformed path or the 403 for a token without <c>scripts:read</c>; otherwise the catalog is deployed and <see langword="null"/>.</summary>
+    private static async Task<IResult?> ReadablePathAsync(string path, ScriptCatalog catalog, HttpContext context)
+    {
+        if (!ScriptPaths.IsValid(path))
+        {
+            return WindmillErrors.BadRequest($"invalid script path: {path}");
+        }
+
+        if (WindmillAccess.CanRead(context.User.ToCaller(), "scripts:read") is { } denied)
+        {
+            return denied;
+        }
+
+        await catalog.EnsureDeployedAsync(context.RequestAborted);
+        return null;
     }
 
     private static async Task<IResult> RespondAsync(ScriptVersion script, IScriptStore store, HttpContext context)

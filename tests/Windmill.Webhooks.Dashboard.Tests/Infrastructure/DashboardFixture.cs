@@ -98,9 +98,9 @@ public sealed class DashboardFixture : IAsyncLifetime
     }
 
     /// <summary>Saves a screenshot of the whole page as a test artifact and checks the page logged no error (CSP violations included).</summary>
-    public async Task ScreenshotAsync(IPage page, string name)
+    public async Task ScreenshotAsync(IPage page, string name, bool fullPage = true)
     {
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = fullPage });
         AssertNoBrowserErrors(page);
     }
 

@@ -108,7 +108,7 @@ function tokensOfScript(script) {
     holder.append(tokens.length === 0
       ? h('p', { class: 'muted' }, 'No token is limited to this script yet; unscoped tokens can run it too.')
       : table('Tokens that can run this script', ['Label', 'Prefix', 'Owner', 'Expires'], tokens.map((t) => [
-        t.label ?? h('span', { class: 'muted' }, 'No label'), h('code', {}, `${t.token_prefix}…`), t.email ?? '', t.expiration ? time(t.expiration) : 'Never',
+        t.label ?? h('span', { class: 'muted' }, 'No label'), h('code', { class: 'nowrap' }, `${t.token_prefix}…`), t.email ?? '', t.expiration ? time(t.expiration) : 'Never',
       ])));
   }, (error) => holder.append(h('p', { class: 'muted' }, error instanceof ApiError && error.status === 403 ? 'Your token may not list them.' : error.message)));
   return holder;

@@ -15,7 +15,7 @@ export async function tokensPage(main) {
       ? empty('You have no tokens yet.', 'Create one above; it is shown once, then only its prefix.')
       : table('Your tokens', ['Label', 'Prefix', 'Scopes', 'Workspace', 'Expires', 'Last used', 'Created', 'Actions'], tokens.map((t) => [
         t.label || h('span', { class: 'muted' }, 'No label'),
-        h('code', {}, `${t.token_prefix}…`),
+        h('code', { class: 'nowrap' }, `${t.token_prefix}…`),
         t.scopes?.length ? h('ul', { class: 'scopes' }, t.scopes.map((s) => h('li', {}, h('code', {}, s)))) : h('span', { class: 'muted' }, 'All your rights'),
         t.workspace_id ?? h('span', { class: 'muted' }, 'Any'),
         t.expiration ? time(t.expiration) : 'Never',
