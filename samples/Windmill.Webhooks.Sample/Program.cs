@@ -12,6 +12,8 @@ builder.Services.AddHostedService<WebhookUrlLogger>();
 
 var app = builder.Build();
 app.MapWindmillWebhooks();
+app.MapWindmillDashboard("/windmill");
+app.MapGet("/", () => Results.Redirect("/windmill")).ExcludeFromDescription();
 app.Run();
 
 /// <summary>The sample's entry point, visible to <c>WebApplicationFactory</c> in the tests.</summary>

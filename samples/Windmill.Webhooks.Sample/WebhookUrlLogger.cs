@@ -6,7 +6,7 @@ using Windmill.Webhooks.Scripts;
 
 namespace Windmill.Webhooks.Sample;
 
-/// <summary>Once the server listens, logs the four webhook URLs of every script; never a token.</summary>
+/// <summary>Once the server listens, logs the dashboard's URL and the four webhook URLs of every script; never a token.</summary>
 internal sealed partial class WebhookUrlLogger(IHostApplicationLifetime lifetime, IServer server, IScriptStore scripts,
     IOptions<WindmillWebhooksOptions> options, ILogger<WebhookUrlLogger> logger) : BackgroundService
 {
@@ -19,6 +19,7 @@ internal sealed partial class WebhookUrlLogger(IHostApplicationLifetime lifetime
         }
 
         var origin = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost:8000";
+        LogDashboard(logger, $"{origin.TrimEnd('/')}/windmill");
         var workspace = options.Value.DefaultWorkspace;
         var api = $"{origin.TrimEnd('/')}/api/w/{workspace}/jobs";
         await foreach (var script in scripts.ListAsync(workspace, stoppingToken))
@@ -28,6 +29,9 @@ internal sealed partial class WebhookUrlLogger(IHostApplicationLifetime lifetime
                 $"{api}/run_wait_result/p/{script.Path}", $"{api}/run_wait_result/h/{script.Hash}");
         }
     }
+
+    [LoggerMessage(2, LogLevel.Information, "Dashboard: {DashboardUrl} (sign in with the admin token)")]
+    private static partial void LogDashboard(ILogger logger, string dashboardUrl);
 
     [LoggerMessage(1, LogLevel.Information,
         "Webhooks of {Path}:\n  async by path: POST {AsyncByPath}\n  async by hash: POST {AsyncByHash}\n  sync by path:  POST {SyncByPath}\n  sync by hash:  POST {SyncByHash}")]

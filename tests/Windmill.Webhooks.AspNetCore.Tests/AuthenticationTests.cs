@@ -200,6 +200,8 @@ public sealed class AuthenticationTests
                 break;
             case "cookie":
                 request.Headers.TryAddWithoutValidation("Cookie", "token=" + Uri.EscapeDataString(token));
+                // A cookie counts only with the CSRF header (CookieCsrfTests).
+                request.Headers.Add("X-Windmill-Csrf", "1");
                 break;
         }
 

@@ -28,6 +28,9 @@ internal sealed partial class SampleProcess : IAsyncDisposable
     /// <summary>Where it listens, such as <c>http://127.0.0.1:41235</c>.</summary>
     public string Origin { get; }
 
+    /// <summary>Its SQLite file, which a test may open beside it (WAL mode allows it).</summary>
+    public string DatabasePath => _database;
+
     /// <summary>Everything it printed so far.</summary>
     public string Output => string.Join('\n', _output);
 

@@ -72,9 +72,18 @@ internal sealed class QueryTokenScrubbingHttpContextFactory(IHttpContextFactory 
 /// <summary>The path prefixes under which <c>MapWindmillWebhooks</c> mapped the routes.</summary>
 internal sealed class WindmillRoutePrefixes
 {
+    /// <summary>The instance that <c>AddWindmillWebhooks()</c> registered; without it, the exception that names the call to add.</summary>
+    public static WindmillRoutePrefixes From(IServiceProvider services) =>
+        (WindmillRoutePrefixes?)services.GetService(typeof(WindmillRoutePrefixes))
+        ?? throw new InvalidOperationException(
+            "Unable to find the required services. Add them by calling 'builder.Services.AddWindmillWebhooks()' in the application's service configuration.");
+
     private volatile string[] _prefixes = [];
 
     public void Add(string prefix) => _prefixes = [.. _prefixes, prefix.TrimEnd('/') + "/"];
+
+    /// <summary>The first prefix mapped, without its trailing slash (<c>""</c> for the root), or <see langword="null"/> before any.</summary>
+    public string? First => _prefixes.Length == 0 ? null : _prefixes[0].TrimEnd('/');
 
     public bool Covers(string path)
     {

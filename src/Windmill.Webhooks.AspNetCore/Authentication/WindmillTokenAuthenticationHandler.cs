@@ -14,7 +14,8 @@ namespace Windmill.Webhooks.AspNetCore.Authentication;
 
 /// <summary>
 /// Authenticates Windmill API tokens from <c>Authorization: Bearer</c>, then the cookie <c>token</c>,
-/// then <c>?token=</c>; without a token, optionally the host's own schemes. A missing, unknown,
+/// then <c>?token=</c>; without a token, optionally the host's own schemes. The cookie and the host schemes
+/// count only for same-origin requests that send <see cref="WindmillTokenDefaults.CsrfHeaderName"/> (CSRF). A missing, unknown,
 /// malformed, expired or wrong-workspace token all get the same 401 <c>Not authorized: Unauthorized</c>;
 /// an address that fails too often gets 429 with <c>Retry-After</c>.
 /// </summary>
@@ -93,6 +94,12 @@ public sealed partial class WindmillTokenAuthenticationHandler : AuthenticationH
             return;
         }
 
+        if (Context.Features.Get<AmbientCredentialRefusedFeature>() is not null)
+        {
+            await WindmillErrors.NotAuthorized(AmbientCredentialRefusedFeature.Message).ExecuteAsync(Context).ConfigureAwait(false);
+            return;
+        }
+
         await WindmillErrors.Unauthorized().ExecuteAsync(Context).ConfigureAwait(false);
     }
 
@@ -107,6 +114,13 @@ public sealed partial class WindmillTokenAuthenticationHandler : AuthenticationH
             var result = await Context.AuthenticateAsync(scheme).ConfigureAwait(false);
             if (result.Succeeded && Options.MapHostUser(result.Principal) is { } user)
             {
+                // A host sign-in usually rides on a cookie, so it gets the same CSRF rule as the cookie token.
+                if (!CrossSiteRequestGuard.AllowsAmbientCredentials(Request))
+                {
+                    Context.Features.Set(AmbientCredentialRefusedFeature.Instance);
+                    return AuthenticateResult.NoResult();
+                }
+
                 var claims = new List<Claim> { new(ClaimTypes.Name, user.Username) };
                 AddRights(claims, user.Username, user.IsAdmin, user.IsSuperAdmin);
                 return Success(claims);
@@ -148,7 +162,13 @@ public sealed partial class WindmillTokenAuthenticationHandler : AuthenticationH
 
         if (Options.AcceptCookie && Request.Cookies.TryGetValue(WindmillTokenDefaults.CookieName, out var cookie) && cookie.Length > 0)
         {
-            return cookie;
+            if (CrossSiteRequestGuard.AllowsAmbientCredentials(Request))
+            {
+                return cookie;
+            }
+
+            // Not a token for this request; a ?token= may still be.
+            Context.Features.Set(AmbientCredentialRefusedFeature.Instance);
         }
 
         if (Options.AcceptQueryString)

@@ -13,17 +13,14 @@ public static class WindmillWebhooksEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps, under <paramref name="prefix"/>, the routes of Windmill's API that this library serves, in
     /// Windmill's wire format: <c>/w/{workspace}/jobs/run/…</c>, <c>/jobs/run_wait_result/…</c>,
-    /// <c>/jobs_u/…</c>, <c>/jobs/list</c>, <c>/scripts/…</c>, <c>/audit/…</c> and <c>/users/tokens/…</c>. Returns the group's
+    /// <c>/jobs_u/…</c>, <c>/jobs/list</c>, <c>/scripts/…</c>, <c>/audit/…</c>, <c>/users/whoami</c> and <c>/users/tokens/…</c>. Returns the group's
     /// builder, so the host can add
     /// <c>RequireRateLimiting</c>, <c>RequireCors</c>, <c>WithRequestTimeout</c> and the like.
     /// </summary>
     public static IEndpointConventionBuilder MapWindmillWebhooks(this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string prefix = "/api")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var prefixes = endpoints.ServiceProvider.GetService<WindmillRoutePrefixes>()
-            ?? throw new InvalidOperationException(
-                "Unable to find the required services. Add them by calling 'builder.Services.AddWindmillWebhooks()' in the application's service configuration.");
-        prefixes.Add(prefix);
+        WindmillRoutePrefixes.From(endpoints.ServiceProvider).Add(prefix);
 
         var group = endpoints.MapGroup(prefix).AddEndpointFilter<RouteGroupBuilder, WindmillErrorFilter>();
         var workspace = group.MapGroup("/w/{workspace}");
@@ -32,6 +29,7 @@ public static class WindmillWebhooksEndpointRouteBuilderExtensions
         JobListEndpoints.Map(workspace);
         ScriptEndpoints.Map(workspace);
         AuditEndpoints.Map(workspace);
+        UserEndpoints.Map(workspace);
         TokenEndpoints.Map(group);
         return group;
     }

@@ -8,7 +8,10 @@ using Windmill.Webhooks.Tokens;
 
 namespace Windmill.Webhooks.AspNetCore.Endpoints;
 
-/// <summary>The script read routes: the newest version at a path, or exactly one hash, as Windmill's <c>Script</c> JSON.</summary>
+/// <summary>
+/// The script read routes: the newest version at a path, or exactly one hash, as Windmill's <c>Script</c> JSON;
+/// the list of scripts, a path's version history and the tokens that may run a script.
+/// </summary>
 internal static class ScriptEndpoints
 {
     // Lineage is linear; this bounds the walk over a corrupt store.
@@ -20,6 +23,49 @@ internal static class ScriptEndpoints
         scripts.MapGet("/get/p/{**path}", GetByPathAsync);
         scripts.MapGet("/get/h/{hash}", GetByHashAsync);
         scripts.MapGet("/list_tokens/{**path}", ListTokensAsync);
+        scripts.MapGet("/list", ListAsync);
+        scripts.MapGet("/history/p/{**path}", HistoryAsync);
+    }
+
+    /// <summary>The newest version of every path, ordered by path; filters <c>path_start</c>, <c>path_exact</c>, <c>created_by</c>, and paging.</summary>
+    private static async Task<IResult> ListAsync(string workspace, IScriptStore store, ScriptCatalog catalog, HttpContext context)
+    {
+        if (WindmillAccess.CanRead(context.User.ToCaller(), "scripts:read") is { } denied)
+        {
+            return denied;
+        }
+
+        if (WindmillRequests.Paging(context.Request) is not { } paging)
+        {
+            return WindmillErrors.BadRequest("page and per_page must be integers");
+        }
+
+        var query = context.Request.Query;
+        string pathStart = query["path_start"].ToString(), pathExact = query["path_exact"].ToString(), createdBy = query["created_by"].ToString();
+        await catalog.EnsureDeployedAsync(context.RequestAborted);
+        var listed = await store.ListAsync(workspace, context.RequestAborted)
+            .Where(s => s.Path.StartsWith(pathStart, StringComparison.Ordinal)
+                && (pathExact.Length == 0 || s.Path == pathExact)
+                && (createdBy.Length == 0 || s.CreatedBy == createdBy))
+            .Skip(paging.Offset).Take(paging.Limit)
+            .Select(ListableScriptJson.From)
+            .ToListAsync(context.RequestAborted);
+        return TypedResults.Text(JsonSerializer.Serialize(listed, WindmillJsonContext.Wire.ListListableScriptJson), SyncResponse.JsonContentType);
+    }
+
+    /// <summary>Every version deployed at a path, newest first, as Windmill's <c>ScriptHistory</c>; empty for an unknown path.</summary>
+    private static async Task<IResult> HistoryAsync(string workspace, string path, IScriptStore store, ScriptCatalog catalog, HttpContext context)
+    {
+        if (await ReadablePathAsync(path, catalog, context) is { } refused)
+        {
+            return refused;
+        }
+
+        var history = await store.GetHistoryAsync(workspace, path, context.RequestAborted)
+            .Take(MaxLineage)
+            .Select(s => new ScriptHistoryJson(s.Hash.ToString(), null))
+            .ToListAsync(context.RequestAborted);
+        return TypedResults.Text(JsonSerializer.Serialize(history, WindmillJsonContext.Wire.ListScriptHistoryJson), SyncResponse.JsonContentType);
     }
 
     private static async Task<IResult> ListTokensAsync(string workspace, string path, TokenService tokens, HttpContext context)
@@ -43,17 +89,11 @@ internal static class ScriptEndpoints
 
     private static async Task<IResult> GetByPathAsync(string workspace, string path, IScriptStore store, ScriptCatalog catalog, HttpContext context)
     {
-        if (!ScriptPaths.IsValid(path))
+        if (await ReadablePathAsync(path, catalog, context) is { } refused)
         {
-            return WindmillErrors.BadRequest($"invalid script path: {path}");
+            return refused;
         }
 
-        if (WindmillAccess.CanRead(context.User.ToCaller(), "scripts:read") is { } denied)
-        {
-            return denied;
-        }
-
-        await catalog.EnsureDeployedAsync(context.RequestAborted);
         var script = await store.GetLatestAsync(workspace, path, context.RequestAborted);
         return script is null ? WindmillErrors.NotFound($"Script not found at name {path}") : await RespondAsync(script, store, context);
     }
@@ -73,6 +113,23 @@ internal static class ScriptEndpoints
         await catalog.EnsureDeployedAsync(context.RequestAborted);
         var script = await store.GetByHashAsync(workspace, parsed, context.RequestAborted);
         return script is null ? WindmillErrors.NotFound($"Script not found at hash {parsed}") : await RespondAsync(script, store, context);
+    }
+
+    /// <summary>The 400 for a malformed path or the 403 for a token without <c>scripts:read</c>; otherwise the catalog is deployed and <see langword="null"/>.</summary>
+    private static async Task<IResult?> ReadablePathAsync(string path, ScriptCatalog catalog, HttpContext context)
+    {
+        if (!ScriptPaths.IsValid(path))
+        {
+            return WindmillErrors.BadRequest($"invalid script path: {path}");
+        }
+
+        if (WindmillAccess.CanRead(context.User.ToCaller(), "scripts:read") is { } denied)
+        {
+            return denied;
+        }
+
+        await catalog.EnsureDeployedAsync(context.RequestAborted);
+        return null;
     }
 
     private static async Task<IResult> RespondAsync(ScriptVersion script, IScriptStore store, HttpContext context)

@@ -15,6 +15,8 @@ internal static class WindmillErrors
 
     public static ContentHttpResult Unauthorized() => Text(StatusCodes.Status401Unauthorized, "Not authorized: Unauthorized");
 
+    public static ContentHttpResult NotAuthorized(string message) => Text(StatusCodes.Status401Unauthorized, "Not authorized: " + message);
+
     public static ContentHttpResult PermissionDenied(string message) => Text(StatusCodes.Status403Forbidden, "Permission denied: " + message);
 
     public static ContentHttpResult RequireAdmin(string what) => Text(StatusCodes.Status403Forbidden, "Require Admin privileges for " + what);

@@ -25,6 +25,10 @@ namespace Windmill.Webhooks.AspNetCore.Endpoints;
 [JsonSerializable(typeof(List<AuditJson>))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
+[JsonSerializable(typeof(List<ListableScriptJson>))]
+[JsonSerializable(typeof(List<ScriptHistoryJson>))]
+[JsonSerializable(typeof(UserJson))]
+[JsonSerializable(typeof(Dashboard.SessionRequestJson))]
 internal sealed partial class WindmillJsonContext : JsonSerializerContext
 {
     /// <summary>The context the routes write with: like Windmill, it leaves quotes and non-ASCII text unescaped.</summary>

@@ -63,6 +63,7 @@ public sealed class SecretSearchTests : IAsyncLifetime
         using (var withCookie = new HttpRequestMessage(HttpMethod.Post, "/api/w/demo/jobs/run/p/u/bot/hello_world").Json("{}"))
         {
             withCookie.Headers.Add("Cookie", "token=" + cookie);
+            withCookie.Headers.Add("X-Windmill-Csrf", "1");
             Assert.Equal(HttpStatusCode.Created, (await client.SendAsync(withCookie)).StatusCode);
         }
 

@@ -174,6 +174,7 @@ public sealed class TokenRouteTests : IAsyncLifetime
     {
         using var create = new HttpRequestMessage(HttpMethod.Post, "/api/users/tokens/create").Json("""{"label":"from-my-ui"}""");
         create.Headers.Add("X-Host-User", "carol");
+        create.Headers.Add("X-Windmill-Csrf", "1");
         using var created = await Client.SendAsync(create);
         var token = await created.Content.ReadAsStringAsync();
 
