@@ -42,6 +42,16 @@ public sealed class WindmillWebhooksOptions
     /// <summary>The largest webhook body accepted, in bytes; larger ones get 413. Default 2 MiB, as in Windmill.</summary>
     public long MaxRequestBodySize { get; set; } = 2 * 1024 * 1024;
 
+    /// <summary>
+    /// Request headers that <c>include_header</c> never turns into job args, compared without regard to case:
+    /// add the host's own secrets (an API key header, say). Default <c>Authorization</c>, <c>Cookie</c> and
+    /// <c>Proxy-Authorization</c>; those three carry tokens and are refused even if removed from this set.
+    /// </summary>
+    public ISet<string> SecretHeaders { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "Authorization", "Cookie", "Proxy-Authorization",
+    };
+
     /// <summary>How many jobs run at once in this process. Default 32.</summary>
     public int WorkerCount { get; set; } = 32;
 
