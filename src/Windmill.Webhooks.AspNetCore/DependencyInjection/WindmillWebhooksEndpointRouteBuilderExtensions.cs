@@ -25,7 +25,7 @@ public static class WindmillWebhooksEndpointRouteBuilderExtensions
                 "Unable to find the required services. Add them by calling 'builder.Services.AddWindmillWebhooks()' in the application's service configuration.");
         prefixes.Add(prefix);
 
-        var group = endpoints.MapGroup(prefix).AddEndpointFilter<RouteGroupBuilder, WindmillErrorFilter>();
+        var group = endpoints.MapGroup(prefix).WithMetadata(WindmillRouteMetadata.Instance).AddEndpointFilter<RouteGroupBuilder, WindmillErrorFilter>();
         var workspace = group.MapGroup("/w/{workspace}");
         WebhookEndpoints.Map(workspace);
         JobEndpoints.Map(workspace);
