@@ -52,6 +52,16 @@ public sealed class WindmillWebhooksOptions
         "Authorization", "Cookie", "Proxy-Authorization",
     };
 
+    /// <summary>
+    /// Whether a synchronous result's custom response (<c>windmill_content_type</c>, <c>windmill_headers</c>) is served
+    /// as asked when its content is active (HTML, XML, SVG, JavaScript, CSS, multipart) or its headers set cookies or the
+    /// origin's policy (<c>Set-Cookie</c>, <c>Clear-Site-Data</c>, <c>Content-Security-Policy</c>,
+    /// <c>Strict-Transport-Security</c>, <c>X-Frame-Options</c>, <c>Access-Control-*</c>, …). Default
+    /// <see langword="false"/>: such content is served as <c>text/plain</c> and such headers are dropped, because a
+    /// script that reflects its input would let anyone holding its token serve pages and cookies from your origin.
+    /// </summary>
+    public bool AllowActiveCustomResponses { get; set; }
+
     /// <summary>How many jobs run at once in this process. Default 32.</summary>
     public int WorkerCount { get; set; } = 32;
 
