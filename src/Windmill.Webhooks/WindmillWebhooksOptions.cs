@@ -11,7 +11,8 @@ public sealed class WindmillWebhooksOptions
 
     /// <summary>
     /// When set, this exact string is accepted as a superadmin token for user <c>admin</c>, like
-    /// Windmill's <c>SUPERADMIN_SECRET</c>. It is never stored.
+    /// Windmill's <c>SUPERADMIN_SECRET</c>. It is never stored. Make it as long and random as a minted token
+    /// (32 characters): the failed-attempt limit slows guesses but does not stop them.
     /// </summary>
     public string? AdminToken { get; set; }
 
