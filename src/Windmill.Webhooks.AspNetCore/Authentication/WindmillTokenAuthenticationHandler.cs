@@ -17,7 +17,7 @@ namespace Windmill.Webhooks.AspNetCore.Authentication;
 /// then <c>?token=</c>; without a token, optionally the host's own schemes. The cookie and the host schemes
 /// count only for same-origin requests that send <see cref="WindmillTokenDefaults.CsrfHeaderName"/> (CSRF). A missing, unknown,
 /// malformed, expired or wrong-workspace token all get the same 401 <c>Not authorized: Unauthorized</c>;
-/// an address that fails too often gets 429 with <c>Retry-After</c>.
+/// an address that failed too often gets 429 with <c>Retry-After</c> for unknown tokens, never for valid ones.
 /// </summary>
 public sealed partial class WindmillTokenAuthenticationHandler : AuthenticationHandler<WindmillTokenAuthenticationOptions>
 {
@@ -46,19 +46,16 @@ public sealed partial class WindmillTokenAuthenticationHandler : AuthenticationH
             return await AuthenticateHostUserAsync().ConfigureAwait(false);
         }
 
-        var address = Context.Connection.RemoteIpAddress;
-        if (_limiter.RetryAfter(address) is { } wait)
-        {
-            // Refused before any lookup: a blocked address learns nothing, not even about a valid token.
-            Context.Features.Set(new FailedAuthenticationLimitFeature(wait));
-            return AuthenticateResult.Fail("Too many failed authentication attempts from this address.");
-        }
-
-        var token = await _tokens.ValidateAsync(presented, Context.RequestAborted).ConfigureAwait(false);
+        // Known tokens are answered from memory; only the store lookups of an address over the limit are gated.
+        var token = _tokens.TryValidateFromMemory(presented, out var remembered)
+            ? remembered
+            : await _limiter.LookUpAsync(Context.Connection.RemoteIpAddress, () => _tokens.ValidateAsync(presented, Context.RequestAborted),
+                Context.RequestAborted).ConfigureAwait(false);
         if (token is null
             || (token.WorkspaceId is not null && Context.GetRouteValue("workspace") is string workspace && workspace != token.WorkspaceId))
         {
-            _limiter.RecordFailure(address);
+            // Counted (or answered 429) only where a Windmill route refuses the request: see FailedAuthenticationLimiter.Refuse.
+            Context.Features.Set(FailedTokenFeature.Instance);
             // Never the token itself: this message reaches the host's logs.
             return AuthenticateResult.Fail("The token is unknown, malformed, expired or bound to another workspace.");
         }
@@ -88,9 +85,9 @@ public sealed partial class WindmillTokenAuthenticationHandler : AuthenticationH
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false);
-        if (Context.Features.Get<FailedAuthenticationLimitFeature>() is { } limited)
+        if (_limiter.Refuse(Context) is { } refused)
         {
-            await WindmillErrors.TooManyFailedAttempts(Context, limited.RetryAfter).ExecuteAsync(Context).ConfigureAwait(false);
+            await refused.ExecuteAsync(Context).ConfigureAwait(false);
             return;
         }
 

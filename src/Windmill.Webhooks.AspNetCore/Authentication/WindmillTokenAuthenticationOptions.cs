@@ -19,8 +19,10 @@ public sealed class WindmillTokenAuthenticationOptions : AuthenticationSchemeOpt
     public bool AcceptQueryString { get; set; } = true;
 
     /// <summary>
-    /// How many failed token checks one client address may make per <see cref="FailedAttemptWindow"/>
-    /// before it gets 429 with <c>Retry-After</c>. Default 20; 0 turns the limit off.
+    /// How many failed token checks one client address may make on Windmill's routes per <see cref="FailedAttemptWindow"/>
+    /// before its unknown tokens get 429 with <c>Retry-After</c> (and its store lookups pass one at a time). A valid
+    /// token from that address is still served. The address is the connection's, as the host's <c>ForwardedHeaders</c>
+    /// middleware leaves it. Default 20; 0 turns the limit off.
     /// </summary>
     public int MaxFailedAttempts { get; set; } = 20;
 

@@ -22,25 +22,23 @@ internal static class DashboardSession
             return refused;
         }
 
-        var limiter = context.RequestServices.GetRequiredService<FailedAuthenticationLimiter>();
-        var address = context.Connection.RemoteIpAddress;
-        if (limiter.RetryAfter(address) is { } wait)
-        {
-            return WindmillErrors.TooManyFailedAttempts(context, wait);
-        }
-
         var (request, error) = await WindmillRequests.ReadJsonAsync(context, WindmillJsonContext.Wire.SessionRequestJson);
         if (error is not null)
         {
             return error;
         }
 
-        var token = await tokens.ValidateAsync(request!.Token, context.RequestAborted);
+        // As in the authentication handler: a valid token is never refused for other callers' failures.
+        var limiter = context.RequestServices.GetRequiredService<FailedAuthenticationLimiter>();
+        var token = tokens.TryValidateFromMemory(request!.Token, out var remembered)
+            ? remembered
+            : await limiter.LookUpAsync(context.Connection.RemoteIpAddress, () => tokens.ValidateAsync(request.Token, context.RequestAborted),
+                context.RequestAborted);
         var workspace = context.RequestServices.GetRequiredService<IOptions<WindmillWebhooksOptions>>().Value.DefaultWorkspace;
         if (token is null || (token.WorkspaceId is not null && token.WorkspaceId != workspace))
         {
-            limiter.RecordFailure(address);
-            return WindmillErrors.Unauthorized();
+            context.Features.Set(FailedTokenFeature.Instance);
+            return limiter.Refuse(context) ?? WindmillErrors.Unauthorized();
         }
 
         context.Response.Cookies.Append(WindmillTokenDefaults.CookieName, request.Token!, CookieOptions(context, token.Expiration));

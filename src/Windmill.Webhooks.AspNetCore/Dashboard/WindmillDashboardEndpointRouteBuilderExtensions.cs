@@ -30,7 +30,8 @@ public static class WindmillDashboardEndpointRouteBuilderExtensions
             return await next(context);
         });
         group.MapGet("/assets/{name}", DashboardPages.Asset);
-        group.MapPost("/session", DashboardSession.SignInAsync);
+        // A failed sign-in counts toward the per-address limit like a refused API call.
+        group.MapPost("/session", DashboardSession.SignInAsync).WithMetadata(WindmillRouteMetadata.Instance);
         group.MapDelete("/session", DashboardSession.SignOut);
         group.MapGet("/{**page}", (HttpContext context) => DashboardPages.Shell(context, prefix));
         return group;

@@ -22,7 +22,7 @@ public static class WindmillWebhooksEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         WindmillRoutePrefixes.From(endpoints.ServiceProvider).Add(prefix);
 
-        var group = endpoints.MapGroup(prefix).AddEndpointFilter<RouteGroupBuilder, WindmillErrorFilter>();
+        var group = endpoints.MapGroup(prefix).WithMetadata(WindmillRouteMetadata.Instance).AddEndpointFilter<RouteGroupBuilder, WindmillErrorFilter>();
         var workspace = group.MapGroup("/w/{workspace}");
         WebhookEndpoints.Map(workspace);
         JobEndpoints.Map(workspace);

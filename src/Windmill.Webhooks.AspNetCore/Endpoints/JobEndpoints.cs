@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Windmill.Webhooks.AspNetCore.Authentication;
 using Windmill.Webhooks.Audit;
 using Windmill.Webhooks.Jobs;
@@ -190,12 +191,8 @@ internal static class JobEndpoints
             return null;
         }
 
-        if (context.Features.Get<FailedAuthenticationLimitFeature>() is { } limited)
-        {
-            return WindmillErrors.TooManyFailedAttempts(context, limited.RetryAfter);
-        }
-
-        return WindmillErrors.BadRequest("As a non logged in user, you can only see jobs ran by anonymous users");
+        return context.RequestServices.GetRequiredService<FailedAuthenticationLimiter>().Refuse(context)
+            ?? WindmillErrors.BadRequest("As a non logged in user, you can only see jobs ran by anonymous users");
     }
 
     private static ContentHttpResult InvalidId(string id) =>

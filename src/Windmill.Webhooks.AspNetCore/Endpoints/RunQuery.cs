@@ -1,10 +1,26 @@
 using Microsoft.AspNetCore.Http;
+using Windmill.Webhooks.AspNetCore.Authentication;
 using Windmill.Webhooks.Jobs;
 
 namespace Windmill.Webhooks.AspNetCore.Endpoints;
 
 /// <summary>The body flags of a run route (windmill-api.md §3.3).</summary>
-internal sealed record RunFlags(bool Raw, bool WrapBody, string[] IncludeHeaders, string[] IncludeQuery);
+internal sealed record RunFlags(bool Raw, bool WrapBody, string[] IncludeHeaders, string[] IncludeQuery)
+{
+    // They carry the caller's token, whatever the host configured.
+    private static readonly HashSet<string> CredentialHeaders = new(StringComparer.OrdinalIgnoreCase) { "Authorization", "Cookie", "Proxy-Authorization" };
+
+    /// <summary>
+    /// These flags without the headers and query parameters that carry credentials: the token, the credential
+    /// headers and the host's <paramref name="secretHeaders"/> never become job args, so they never reach a job's
+    /// JSON or the store. Asking for them is not an error (a webhook URL cannot always be changed); they are left out.
+    /// </summary>
+    public RunFlags WithoutCredentials(ICollection<string> secretHeaders) => this with
+    {
+        IncludeHeaders = [.. IncludeHeaders.Where(name => !CredentialHeaders.Contains(name) && !secretHeaders.Contains(name))],
+        IncludeQuery = [.. IncludeQuery.Where(name => !string.Equals(name, WindmillTokenDefaults.QueryParameter, StringComparison.OrdinalIgnoreCase))],
+    };
+}
 
 /// <summary>
 /// The query of a run route, Windmill's <c>RunJobQuery</c> (windmill-api.md §3.1): the job options, the

@@ -44,19 +44,19 @@ internal static class SyncResponse
 
         return completed is null
             ? WindmillErrors.NotFound($"Job {job.Id} not found")
-            : Result(completed);
+            : Result(completed, options);
     }
 
     /// <summary>
     /// 200 with the result JSON on success; 422 with the <c>{"error": …}</c> JSON otherwise; or the response
     /// the result asks for with <c>windmill_status_code</c> and its kin (windmill-api.md §3.5).
     /// </summary>
-    public static IResult Result(Job completed)
+    public static IResult Result(Job completed, WindmillWebhooksOptions options)
     {
         var succeeded = completed.Status == JobStatus.Success;
         if (completed.Result is { } result && CustomResponse.TryRead(result) is { } custom)
         {
-            return custom.ToResult(succeeded);
+            return custom.ToResult(succeeded, options.AllowActiveCustomResponses);
         }
 
         return TypedResults.Text(completed.Result?.GetRawText() ?? "null", JsonContentType,

@@ -170,10 +170,10 @@ internal static class WebhookArgs
             }
         }
 
+        // Credentials were taken out of the flags already (RunFlags.WithoutCredentials).
         foreach (var name in flags.IncludeQuery)
         {
-            // The token never becomes a job argument.
-            if (!string.Equals(name, Authentication.WindmillTokenDefaults.QueryParameter, StringComparison.OrdinalIgnoreCase) && request.Query.TryGetValue(name, out var value))
+            if (request.Query.TryGetValue(name, out var value))
             {
                 args[name] = String(value.ToString());
             }

@@ -64,9 +64,10 @@ internal static class WebhookEndpoints
             return badQuery!;
         }
 
+        var flags = query.Flags.WithoutCredentials(options.SecretHeaders);
         var args = HttpMethods.IsGet(request.Method)
-            ? WebhookArgs.FromPayload(request, query.Flags)
-            : await WebhookArgs.FromBodyAsync(request, query.Flags, options.MaxRequestBodySize, context.RequestAborted);
+            ? WebhookArgs.FromPayload(request, flags)
+            : await WebhookArgs.FromBodyAsync(request, flags, options.MaxRequestBodySize, context.RequestAborted);
         if (args.Error is { } badArgs)
         {
             return badArgs;

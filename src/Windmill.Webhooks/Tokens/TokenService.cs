@@ -139,16 +139,35 @@ public sealed partial class TokenService
     /// </summary>
     public async ValueTask<ApiToken?> ValidateAsync(string? presented, CancellationToken cancellationToken)
     {
+        if (TryValidateFromMemory(presented, out var remembered))
+        {
+            return remembered;
+        }
+
+        var hex = Hash(presented!);
+        var now = _time.GetUtcNow();
+        return Checked(await LoadAsync(hex, now, cancellationToken).ConfigureAwait(false), hex, now);
+    }
+
+    /// <summary>
+    /// Checks <paramref name="presented"/> without the store: <see langword="true"/> with the answer of
+    /// <see cref="ValidateAsync"/> when memory has it (the admin token, a string too long to be a token, a token
+    /// checked within <see cref="WindmillWebhooksOptions.TokenCacheDuration"/>); <see langword="false"/> when only
+    /// the store can tell.
+    /// </summary>
+    public bool TryValidateFromMemory(string? presented, out ApiToken? token)
+    {
+        token = null;
         if (string.IsNullOrEmpty(presented) || presented.Length > MaxPresentedLength)
         {
-            return null;
+            return true;
         }
 
         var hash = HashBytes(presented);
         var now = _time.GetUtcNow();
         if (_adminTokenHash is not null && CryptographicOperations.FixedTimeEquals(hash, _adminTokenHash))
         {
-            return new ApiToken
+            token = new ApiToken
             {
                 TokenHash = Convert.ToHexStringLower(hash),
                 Prefix = "",
@@ -157,22 +176,17 @@ public sealed partial class TokenService
                 LastUsedAt = now,
                 SuperAdmin = true,
             };
+            return true;
         }
 
         var hex = Convert.ToHexStringLower(hash);
-        var token = _cache.TryGetValue(hex, out var cached) && now - cached.LoadedAt < _options.TokenCacheDuration
-            ? cached.Token
-            : await LoadAsync(hex, now, cancellationToken).ConfigureAwait(false);
-        if (token is null
-            || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(token.TokenHash), Encoding.ASCII.GetBytes(hex))
-            || token.IsExpired(now))
+        if (!_cache.TryGetValue(hex, out var cached) || now - cached.LoadedAt >= _options.TokenCacheDuration)
         {
-            return null;
+            return false;
         }
 
-        // Coalesced: written by FlushUsageAsync, not on every request.
-        _pendingUse[hex] = now;
-        return token;
+        token = Checked(cached.Token, hex, now);
+        return true;
     }
 
     /// <summary>
@@ -288,6 +302,20 @@ public sealed partial class TokenService
 
         Forget(token.TokenHash);
         await AuditAsync(caller, operation, AuditActionKind.Update, prefix, owner).ConfigureAwait(false);
+    }
+
+    private ApiToken? Checked(ApiToken? token, string hex, DateTimeOffset now)
+    {
+        if (token is null
+            || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(token.TokenHash), Encoding.ASCII.GetBytes(hex))
+            || token.IsExpired(now))
+        {
+            return null;
+        }
+
+        // Coalesced: written by FlushUsageAsync, not on every request.
+        _pendingUse[hex] = now;
+        return token;
     }
 
     private async ValueTask<ApiToken?> LoadAsync(string hash, DateTimeOffset now, CancellationToken cancellationToken)

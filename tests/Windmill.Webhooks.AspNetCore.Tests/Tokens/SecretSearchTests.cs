@@ -10,12 +10,16 @@ using Windmill.Webhooks.Tokens;
 namespace Windmill.Webhooks.AspNetCore.Tests.Tokens;
 
 /// <summary>
-/// Runs the sample through token creation, webhooks with header, cookie and query tokens, and deletion,
-/// then searches the SQLite file, its WAL and every log line for each token's plaintext.
+/// Runs the sample through token creation, webhooks with header, cookie and query tokens (one asking for every
+/// credential with <c>include_header</c> and <c>include_query</c>), and deletion, then searches the SQLite file,
+/// its WAL, every log line and the job routes' answers for each token's plaintext and the other secrets.
 /// </summary>
 public sealed class SecretSearchTests : IAsyncLifetime
 {
     private const string AdminToken = "sample-admin-token-for-secret-search";
+    private const string ProxySecret = "proxy-secret-5d41402abc4b2a76";
+    private const string ApiKeySecret = "api-key-secret-7d793037a0760186";
+    private const string TraceValue = "trace-value-9e107d9d372bb682";
     private readonly string _database = Path.Combine(Path.GetTempPath(), $"windmill-secrets-{Guid.NewGuid():N}.db");
     private readonly CapturingLoggerProvider _logs = new();
     private WebApplicationFactory<Program> _factory = null!;
@@ -26,6 +30,7 @@ public sealed class SecretSearchTests : IAsyncLifetime
         {
             web.UseSetting("ConnectionStrings:Windmill", $"Data Source={_database}");
             web.UseSetting("Windmill:AdminToken", AdminToken);
+            web.UseSetting("Windmill:SecretHeaders:0", "X-Api-Key");
             web.ConfigureLogging(logging => logging.AddProvider(_logs).AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace));
         });
         return Task.CompletedTask;
@@ -67,12 +72,27 @@ public sealed class SecretSearchTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Created, (await client.SendAsync(withCookie)).StatusCode);
         }
 
+        // Every credential asked for as an arg, in every spelling: the job gets none of them, and the rest as usual.
+        using (var credentials = new HttpRequestMessage(HttpMethod.Post, "/api/w/demo/jobs/run_wait_result/p/u/bot/echo"
+            + $"?include_header=Authorization,cookie,PROXY-AUTHORIZATION,x-api-key,X-Trace&include_query=token,Token,a&a=1&token={webhook}").As(plain).Json("""{"x":1}"""))
+        {
+            credentials.Headers.Add("Cookie", $"token={cookie}; theme=dark");
+            credentials.Headers.Add("Proxy-Authorization", "Bearer " + ProxySecret);
+            credentials.Headers.Add("X-Api-Key", ApiKeySecret);
+            credentials.Headers.Add("X-Trace", TraceValue);
+            using var echoed = await client.SendAsync(credentials);
+            Assert.Equal((HttpStatusCode.OK, $$"""{"x":1,"x_trace":"{{TraceValue}}","a":"1"}"""), (echoed.StatusCode, await echoed.Content.ReadAsStringAsync()));
+        }
+
+        var jobRoutes = await ReadJobRoutesAsync(client);
+        Assert.Contains(TraceValue, jobRoutes, StringComparison.Ordinal);
+
         Assert.StartsWith("deleted 1 tokens", (await client.SendAsync(HttpMethod.Delete, $"/api/users/tokens/delete/{plain[..10]}", AdminToken)).Body,
             StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(HttpMethod.Get, "/api/users/tokens/list", plain)).Status);
         await _factory.Services.GetRequiredService<TokenService>().FlushUsageAsync(CancellationToken.None);
 
-        string[] secrets = [webhook, plain, cookie, AdminToken];
+        string[] secrets = [webhook, plain, cookie, AdminToken, ProxySecret, ApiKeySecret];
         var files = new[] { "", "-wal" }.Select(s => _database + s).Where(File.Exists).ToList();
         Assert.NotEmpty(files);
         Assert.NotEmpty(_logs.Lines);
@@ -84,10 +104,37 @@ public sealed class SecretSearchTests : IAsyncLifetime
             }
 
             Assert.DoesNotContain(_logs.Lines, line => line.Contains(secret, StringComparison.Ordinal));
+            Assert.DoesNotContain(secret, jobRoutes, StringComparison.Ordinal);
         }
 
-        // The hashes are there: the search would have found a stored plaintext the same way.
+        // The hashes and the args are there: the search would have found a stored plaintext the same way.
         Assert.Contains(files, f => Contains(f, TokenService.Hash(webhook)));
+        Assert.Contains(files, f => Contains(f, TraceValue));
+    }
+
+    // Every job as the job routes show it to the admin: the lists with args, and each job by id.
+    private static async Task<string> ReadJobRoutesAsync(HttpClient client)
+    {
+        var answers = new StringBuilder();
+        foreach (var list in new[] { "jobs/list", "jobs/completed/list", "jobs/queue/list" })
+        {
+            var listed = await client.SendAsync(HttpMethod.Get, $"/api/w/demo/{list}?include_args=true&per_page=100", AdminToken);
+            Assert.Equal(HttpStatusCode.OK, listed.Status);
+            answers.AppendLine(listed.Body);
+        }
+
+        var ids = System.Text.Json.JsonDocument.Parse((await client.SendAsync(HttpMethod.Get, "/api/w/demo/jobs/list?per_page=100", AdminToken)).Body)
+            .RootElement.EnumerateArray().Select(job => job.GetProperty("id").GetString()).ToList();
+        Assert.Equal(4, ids.Count);
+        foreach (var id in ids)
+        {
+            foreach (var route in new[] { "jobs_u/get", "jobs_u/completed/get", "jobs_u/completed/get_result" })
+            {
+                answers.AppendLine((await client.SendAsync(HttpMethod.Get, $"/api/w/demo/{route}/{id}", AdminToken)).Body);
+            }
+        }
+
+        return answers.ToString();
     }
 
     private static async Task<string> CreateAsync(HttpClient client, string body)

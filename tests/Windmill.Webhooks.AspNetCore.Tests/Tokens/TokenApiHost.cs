@@ -40,7 +40,11 @@ internal sealed class TokenApiHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<TokenApiHost> StartAsync(ILoggerProvider? logs = null)
+    /// <param name="logs">Receives every log line, when given.</param>
+    /// <param name="configureServices">Adds to the host's services after the Windmill ones.</param>
+    /// <param name="configureApp">Adds middleware after the one that sets the client address, and endpoints.</param>
+    public static async Task<TokenApiHost> StartAsync(ILoggerProvider? logs = null, Action<IServiceCollection>? configureServices = null,
+        Action<WebApplication>? configureApp = null)
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
         var builder = WebApplication.CreateBuilder();
@@ -68,6 +72,7 @@ internal sealed class TokenApiHost : IAsyncDisposable
             });
         builder.Services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, HeaderUserHandler>("Host", null);
         builder.Services.Configure<WindmillTokenAuthenticationOptions>(WindmillTokenDefaults.AuthenticationScheme, o => o.HostSchemes.Add("Host"));
+        configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.Use((context, next) =>
@@ -75,6 +80,7 @@ internal sealed class TokenApiHost : IAsyncDisposable
             context.Connection.RemoteIpAddress = IPAddress.Parse(context.Request.Headers["X-Test-Client"].FirstOrDefault() ?? "127.0.0.1");
             return next(context);
         });
+        configureApp?.Invoke(app);
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
