@@ -42,6 +42,12 @@ public sealed class WindmillWebhooksOptions
     /// <summary>The largest webhook body accepted, in bytes; larger ones get 413. Default 2 MiB, as in Windmill.</summary>
     public long MaxRequestBodySize { get; set; } = 2 * 1024 * 1024;
 
+    /// <summary>
+    /// The largest body accepted by every other Windmill route (cancel, tokens, scripts, audit), in bytes; a larger
+    /// one gets 413 before more than this is read, whether or not it declares its length. Default 64 KiB.
+    /// </summary>
+    public long MaxApiRequestBodySize { get; set; } = 64 * 1024;
+
     /// <summary>How many jobs run at once in this process. Default 32.</summary>
     public int WorkerCount { get; set; } = 32;
 

@@ -25,9 +25,11 @@ public static class WindmillWebhooksEndpointRouteBuilderExtensions
                 "Unable to find the required services. Add them by calling 'builder.Services.AddWindmillWebhooks()' in the application's service configuration.");
         prefixes.Add(prefix);
 
-        var group = endpoints.MapGroup(prefix).AddEndpointFilter<RouteGroupBuilder, WindmillErrorFilter>();
+        var group = endpoints.MapGroup(prefix)
+            .AddEndpointFilter<RouteGroupBuilder, WindmillErrorFilter>()
+            .AddEndpointFilter<RouteGroupBuilder, RequestBodyLimitFilter>();
         var workspace = group.MapGroup("/w/{workspace}");
-        WebhookEndpoints.Map(workspace);
+        WebhookEndpoints.Map(workspace.MapGroup("").WithMetadata(RequestBodyLimitFilter.WebhookBody));
         JobEndpoints.Map(workspace);
         JobListEndpoints.Map(workspace);
         ScriptEndpoints.Map(workspace);
