@@ -13,23 +13,9 @@ public sealed class AllocationMeasurements;
 /// jobs, and a list without args never loads them (nor results and logs, which lists never show).
 /// </summary>
 [Collection(nameof(AllocationMeasurements))]
-public sealed class JobListMemoryTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class JobListMemoryTests(ITestOutputHelper output) : SampleAppTest
 {
     private const int ArgsBytes = 64 * 1024;
-    private readonly SampleApp _app = new();
-    private HttpClient _client = null!;
-
-    public Task InitializeAsync()
-    {
-        _client = _app.CreateAdminClient();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _app.DisposeAsync();
-    }
 
     [Theory]
     [InlineData("/jobs/list?include_args=true&per_page=10000")]
@@ -67,10 +53,10 @@ public sealed class JobListMemoryTests(ITestOutputHelper output) : IAsyncLifetim
         for (var done = 0; done < count; done += 20)
         {
             var batch = await Task.WhenAll(Enumerable.Range(0, Math.Min(20, count - done)).Select(async _ =>
-                await Wire.AssertCreatedJobAsync(await _client.PostAsync($"{SampleApp.Api}/jobs/run/p/u/bot/echo", Wire.JsonBody(args)))));
+                await Wire.AssertCreatedJobAsync(await Client.PostAsync($"{SampleApp.Api}/jobs/run/p/u/bot/echo", Wire.JsonBody(args)))));
             foreach (var id in batch)
             {
-                await _app.WaitForCompletionAsync(id);
+                await App.WaitForCompletionAsync(id);
             }
         }
     }
@@ -86,7 +72,7 @@ public sealed class JobListMemoryTests(ITestOutputHelper output) : IAsyncLifetim
 
     private async Task ReadAsync(string route)
     {
-        using var response = await _client.GetAsync(SampleApp.Api + route, HttpCompletionOption.ResponseHeadersRead);
+        using var response = await Client.GetAsync(SampleApp.Api + route, HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal((HttpStatusCode.OK, Wire.Json), (response.StatusCode, Wire.ContentType(response)));
         await using var body = await response.Content.ReadAsStreamAsync();
         await body.CopyToAsync(Stream.Null);

@@ -12,24 +12,10 @@ namespace Windmill.Webhooks.AspNetCore.Tests;
 /// Every route's body is capped (webhook runs at 2 MiB, every other route at 64 KiB) and what reaches an audit row
 /// is cut, so no request can make the server hold, store or send back more than that.
 /// </summary>
-public sealed class RequestBodyLimitTests : IAsyncLifetime
+public sealed class RequestBodyLimitTests : SampleAppTest
 {
     private const int ApiCap = 64 * 1024;
     private const string TooLarge = "Payload too large: the body exceeds 65536 bytes";
-    private readonly SampleApp _app = new();
-    private HttpClient _client = null!;
-
-    public Task InitializeAsync()
-    {
-        _client = _app.CreateAdminClient();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _app.DisposeAsync();
-    }
 
     [Theory]
     [InlineData(true)]
@@ -49,14 +35,14 @@ public sealed class RequestBodyLimitTests : IAsyncLifetime
             request.Headers.TransferEncodingChunked = true;
         }
 
-        using var response = await _client.SendAsync(request);
+        using var response = await Client.SendAsync(request);
 
         await Wire.AssertAsync(response, HttpStatusCode.RequestEntityTooLarge, Wire.Text, TooLarge);
         // The server read at most the cap; the rest that left the client is what the in-process transport buffers.
         Assert.InRange(reason.Position, 0, ApiCap + (1024 * 1024));
-        Assert.Equal(JobStatus.Running, (await _app.Runner.GetAsync(SampleApp.Workspace, id, CancellationToken.None))!.Status);
+        Assert.Equal(JobStatus.Running, (await App.Runner.GetAsync(SampleApp.Workspace, id, CancellationToken.None))!.Status);
         Assert.DoesNotContain("jobs.cancel", await AuditAsync(), StringComparison.Ordinal);
-        await _app.Runner.CancelAsync(SampleApp.Workspace, id, "test", null, CancellationToken.None);
+        await App.Runner.CancelAsync(SampleApp.Workspace, id, "test", null, CancellationToken.None);
     }
 
     [Theory]
@@ -69,7 +55,7 @@ public sealed class RequestBodyLimitTests : IAsyncLifetime
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), route) { Content = Wire.JsonBody($$"""{"label":"{{new string('a', ApiCap)}}"}""") };
 
-        await Wire.AssertAsync(await _client.SendAsync(request), HttpStatusCode.RequestEntityTooLarge, Wire.Text, TooLarge);
+        await Wire.AssertAsync(await Client.SendAsync(request), HttpStatusCode.RequestEntityTooLarge, Wire.Text, TooLarge);
     }
 
     [Fact]
@@ -80,7 +66,7 @@ public sealed class RequestBodyLimitTests : IAsyncLifetime
         request.Headers.TransferEncodingChunked = true;
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
 
-        await Wire.AssertAsync(await _client.SendAsync(request), HttpStatusCode.RequestEntityTooLarge, Wire.Text, TooLarge);
+        await Wire.AssertAsync(await Client.SendAsync(request), HttpStatusCode.RequestEntityTooLarge, Wire.Text, TooLarge);
         Assert.DoesNotContain("users.token.create", await AuditAsync("global"), StringComparison.Ordinal);
     }
 
@@ -89,9 +75,9 @@ public sealed class RequestBodyLimitTests : IAsyncLifetime
     {
         var args = $$"""{"blob":"{{new string('b', 1024 * 1024)}}"}""";
 
-        var id = await Wire.AssertCreatedJobAsync(await _client.PostAsync($"{SampleApp.Api}/jobs/run/p/u/bot/echo", Wire.JsonBody(args)));
+        var id = await Wire.AssertCreatedJobAsync(await Client.PostAsync($"{SampleApp.Api}/jobs/run/p/u/bot/echo", Wire.JsonBody(args)));
 
-        Assert.Equal(args, (await _app.WaitForCompletionAsync(id)).Result!.Value.GetRawText());
+        Assert.Equal(args, (await App.WaitForCompletionAsync(id)).Result!.Value.GetRawText());
     }
 
     [Fact]
@@ -100,7 +86,7 @@ public sealed class RequestBodyLimitTests : IAsyncLifetime
         var id = await StartSleepAsync();
         var reason = new string('r', 10_000);
 
-        using var response = await _client.PostAsync($"{SampleApp.Api}/jobs_u/queue/cancel/{id}", Wire.JsonBody($$"""{"reason":"{{reason}}"}"""));
+        using var response = await Client.PostAsync($"{SampleApp.Api}/jobs_u/queue/cancel/{id}", Wire.JsonBody($$"""{"reason":"{{reason}}"}"""));
 
         await Wire.AssertAsync(response, HttpStatusCode.OK, Wire.Text, id.ToString());
         using var audit = JsonDocument.Parse(await AuditAsync(query: "&operation=jobs.cancel"));
@@ -111,14 +97,14 @@ public sealed class RequestBodyLimitTests : IAsyncLifetime
     private async Task<Guid> StartSleepAsync()
     {
         var id = Guid.CreateVersion7();
-        await Wire.AssertCreatedJobAsync(await _client.PostAsync($"{SampleApp.Api}/jobs/run/p/u/bot/sleep?job_id={id}", Wire.JsonBody("""{"ms":600000}""")));
-        await _app.JobStarts.StartedAsync(id);
+        await Wire.AssertCreatedJobAsync(await Client.PostAsync($"{SampleApp.Api}/jobs/run/p/u/bot/sleep?job_id={id}", Wire.JsonBody("""{"ms":600000}""")));
+        await App.JobStarts.StartedAsync(id);
         return id;
     }
 
     private async Task<string> AuditAsync(string workspace = SampleApp.Workspace, string query = "")
     {
-        using var response = await _client.GetAsync($"/api/w/{workspace}/audit/list?per_page=100{query}");
+        using var response = await Client.GetAsync($"/api/w/{workspace}/audit/list?per_page=100{query}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadAsStringAsync();
     }
