@@ -44,6 +44,12 @@ public sealed class WindmillWebhooksOptions
     public long MaxRequestBodySize { get; set; } = 2 * 1024 * 1024;
 
     /// <summary>
+    /// The largest body accepted by every other Windmill route (cancel, tokens, scripts, audit), in bytes; a larger
+    /// one gets 413 before more than this is read, whether or not it declares its length. Default 64 KiB.
+    /// </summary>
+    public long MaxApiRequestBodySize { get; set; } = 64 * 1024;
+
+    /// <summary>
     /// Request headers that <c>include_header</c> never turns into job args, compared without regard to case:
     /// add the host's own secrets (an API key header, say). Default <c>Authorization</c>, <c>Cookie</c> and
     /// <c>Proxy-Authorization</c>; those three carry tokens and are refused even if removed from this set.

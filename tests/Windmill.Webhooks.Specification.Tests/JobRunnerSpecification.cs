@@ -321,6 +321,46 @@ public abstract class JobRunnerSpecification : IAsyncLifetime
         Assert.Equal(1, await runner.CountAsync(demo with { Statuses = [JobStatus.Queued] }, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task List_for_a_user_holds_only_the_jobs_they_may_see_and_counts_alike()
+    {
+        var runner = await StartAsync();
+        var ranByAlice = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(1), path: "f/etl/load"), CancellationToken.None);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var ofHerScript = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(2), createdBy: "bob"), CancellationToken.None);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(3), createdBy: "bob") with { Options = new JobOptions { VisibleToOwner = false } }, CancellationToken.None);
+        await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(4), path: "u/alicex/hello", createdBy: "bob"), CancellationToken.None);
+        await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(5), path: "u/bob/hello", createdBy: "bob") with { CreatedBy = "alice" }, CancellationToken.None);
+        await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(6), workspace: "other"), CancellationToken.None);
+
+        var alice = new JobQuery { Workspace = "demo", VisibleTo = "alice" };
+        var listed = await runner.ListAsync(alice, CancellationToken.None).Select(j => j.Id).ToListAsync();
+
+        Assert.Equal([ofHerScript.Id, ranByAlice.Id], listed);
+        Assert.Equal(2, await runner.CountAsync(alice, CancellationToken.None));
+        Assert.Equal(5, await runner.CountAsync(alice with { VisibleTo = null }, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task List_leaves_out_args_and_output_when_asked()
+    {
+        var runner = await StartAsync();
+        var job = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed("done")), CancellationToken.None);
+        await runner.WaitForCompletionAsync("demo", job.Id, CancellationToken.None);
+        var demo = new JobQuery { Workspace = "demo" };
+
+        var whole = await runner.ListAsync(demo, CancellationToken.None).SingleAsync();
+        var withoutArgs = await runner.ListAsync(demo with { IncludeArgs = false }, CancellationToken.None).SingleAsync();
+        var withoutOutput = await runner.ListAsync(demo with { IncludeOutput = false }, CancellationToken.None).SingleAsync();
+
+        Assert.Equal((ScriptedExecutor.Succeed("done").GetRawText(), "\"done\""), (whole.Args.GetRawText(), whole.Result?.GetRawText()));
+        Assert.Equal(("{}", "\"done\""), (withoutArgs.Args.GetRawText(), withoutArgs.Result?.GetRawText()));
+        Assert.Equal((job.Id, JobStatus.Success, ScriptedExecutor.Succeed("done").GetRawText()), (withoutOutput.Id, withoutOutput.Status, withoutOutput.Args.GetRawText()));
+        Assert.Null(withoutOutput.Result);
+        Assert.Null(withoutOutput.Logs);
+    }
+
     /// <inheritdoc />
     public Task InitializeAsync() => Task.CompletedTask;
 

@@ -22,9 +22,12 @@ public static class WindmillWebhooksEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         WindmillRoutePrefixes.From(endpoints.ServiceProvider).Add(prefix);
 
-        var group = endpoints.MapGroup(prefix).WithMetadata(WindmillRouteMetadata.Instance).AddEndpointFilter<RouteGroupBuilder, WindmillErrorFilter>();
+        var group = endpoints.MapGroup(prefix)
+            .WithMetadata(WindmillRouteMetadata.Instance)
+            .AddEndpointFilter<RouteGroupBuilder, WindmillErrorFilter>()
+            .AddEndpointFilter<RouteGroupBuilder, RequestBodyLimitFilter>();
         var workspace = group.MapGroup("/w/{workspace}");
-        WebhookEndpoints.Map(workspace);
+        WebhookEndpoints.Map(workspace.MapGroup("").WithMetadata(RequestBodyLimitFilter.WebhookBody));
         JobEndpoints.Map(workspace);
         JobListEndpoints.Map(workspace);
         ScriptEndpoints.Map(workspace);

@@ -81,21 +81,11 @@ internal static class JobEndpoints
 
     private static async Task<IResult> GetResultMaybeAsync(string workspace, string id, HttpContext context, IJobRunner runner)
     {
-        if (await RequireCallerAsync(context) is { } unauthenticated)
+        // An unknown job, or one hidden from the caller, answers like an unfinished one, as in Windmill.
+        var (_, job, error) = await FindAsync(workspace, id, context, runner);
+        if (error is not null)
         {
-            return unauthenticated;
-        }
-
-        if (!Guid.TryParse(id, out var jobId))
-        {
-            return InvalidId(id);
-        }
-
-        // An unknown job answers like an unfinished one, as in Windmill.
-        var job = await runner.GetAsync(workspace, jobId, context.RequestAborted);
-        if (job is not null && WindmillAccess.CanReadJob(context.User.ToCaller(), job) is { } denied)
-        {
-            return denied;
+            return error;
         }
 
         var getStarted = string.Equals(context.Request.Query["get_started"], "true", StringComparison.OrdinalIgnoreCase);
@@ -106,6 +96,7 @@ internal static class JobEndpoints
     }
 
     // A forced cancel is the same here: a canceled job completes at once, whatever its code does next.
+    // Windmill lets any member cancel any job by id; here a caller cancels only the jobs it may see.
     private static async Task<IResult> CancelAsync(string workspace, string id, HttpContext context, IJobRunner runner, IAuditSink audit,
         TimeProvider time, bool force)
     {
@@ -117,6 +108,12 @@ internal static class JobEndpoints
         if (!Guid.TryParse(id, out var jobId))
         {
             return InvalidId(id);
+        }
+
+        var caller = context.User.ToCaller();
+        if (WindmillAccess.CanCancelJobs(caller) is { } denied)
+        {
+            return denied;
         }
 
         string? reason = null;
@@ -132,10 +129,9 @@ internal static class JobEndpoints
             }
         }
 
-        var caller = context.User.ToCaller();
-        if (await runner.GetAsync(workspace, jobId, context.RequestAborted) is { } target && WindmillAccess.CanCancelJob(caller, target) is { } denied)
+        if (await runner.GetAsync(workspace, jobId, context.RequestAborted) is { } target && WindmillAccess.CanSeeJob(caller, target) != JobAccess.Visible)
         {
-            return denied;
+            return WindmillAccess.NoAccess(jobId);
         }
 
         var outcome = await runner.CancelAsync(workspace, jobId, caller.Username, reason, context.RequestAborted);
@@ -162,23 +158,36 @@ internal static class JobEndpoints
 
     private static async Task<IResult> WithJobAsync(string workspace, string id, HttpContext context, IJobRunner runner, Func<Job, IResult> respond)
     {
+        var (jobId, job, error) = await FindAsync(workspace, id, context, runner);
+        return error ?? (job is null ? WindmillErrors.NotFound($"Job {jobId} not found") : respond(job));
+    }
+
+    // The job the caller asked for by id: null when there is none or it is hidden from the caller, else the error to answer.
+    private static async Task<(Guid Id, Job? Job, IResult? Error)> FindAsync(string workspace, string id, HttpContext context, IJobRunner runner)
+    {
         if (await RequireCallerAsync(context) is { } unauthenticated)
         {
-            return unauthenticated;
+            return (default, null, unauthenticated);
         }
 
         if (!Guid.TryParse(id, out var jobId))
         {
-            return InvalidId(id);
+            return (default, null, InvalidId(id));
+        }
+
+        var caller = context.User.ToCaller();
+        if (WindmillAccess.CanReadJobsById(caller) is { } denied)
+        {
+            return (jobId, null, denied);
         }
 
         var job = await runner.GetAsync(workspace, jobId, context.RequestAborted);
-        if (job is null)
+        return (job is null ? JobAccess.Hidden : WindmillAccess.CanSeeJob(caller, job)) switch
         {
-            return WindmillErrors.NotFound($"Job {jobId} not found");
-        }
-
-        return WindmillAccess.CanReadJob(context.User.ToCaller(), job) ?? respond(job);
+            JobAccess.Visible => (jobId, job, null),
+            JobAccess.Forbidden => (jobId, null, WindmillAccess.NoAccess(jobId)),
+            _ => (jobId, null, null),
+        };
     }
 
     // Jobs are never run by anonymous users here, so without a valid token there is nothing to see.

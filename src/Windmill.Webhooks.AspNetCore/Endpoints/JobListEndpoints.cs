@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -9,12 +10,14 @@ namespace Windmill.Webhooks.AspNetCore.Endpoints;
 
 /// <summary>
 /// <c>jobs/list</c>, <c>jobs/completed/list</c> and <c>jobs/queue/list</c> (windmill-api.md §4): a
-/// workspace's jobs as Windmill's <c>Job</c> JSON, filtered and paged as Windmill does.
+/// workspace's jobs as Windmill's <c>Job</c> JSON, filtered and paged as Windmill does, streamed as the store
+/// reads them. They need <c>jobs:read</c>; a user who is not an admin lists only the jobs they may see.
 /// </summary>
 internal static class JobListEndpoints
 {
     private static readonly JobStatus[] Completed = [JobStatus.Success, JobStatus.Failure, JobStatus.Canceled];
     private static readonly JobStatus[] Unfinished = [JobStatus.Queued, JobStatus.Running];
+    private const int FlushThreshold = 16 * 1024;
 
     public static void Map(RouteGroupBuilder workspace)
     {
@@ -29,11 +32,19 @@ internal static class JobListEndpoints
 
     private static async Task<IResult> ListAsync(string workspace, HttpContext context, IJobRunner runner, TimeProvider time, JobList list)
     {
+        var caller = context.User.ToCaller();
+        if (WindmillAccess.CanListJobs(caller) is { } denied)
+        {
+            return denied;
+        }
+
         var reader = new QueryReader(context.Request.Query);
         var success = reader.Bool("success");
         var running = reader.Bool("running");
+        var includeArgs = reader.Bool("include_args") == true;
         var page = reader.Int64("page") ?? 1;
-        var perPage = (int)Math.Clamp(reader.Int64("per_page") ?? WindmillRequests.DefaultPerPage, 1, WindmillRequests.MaxPerPage);
+        var maxPerPage = includeArgs ? WindmillRequests.MaxPerPageWithArgs : WindmillRequests.MaxPerPage;
+        var perPage = (int)Math.Clamp(reader.Int64("per_page") ?? WindmillRequests.DefaultPerPage, 1, maxPerPage);
         var query = new JobQuery
         {
             Workspace = workspace,
@@ -48,8 +59,10 @@ internal static class JobListEndpoints
             OldestFirst = list != JobList.All && reader.Bool("order_desc") == false,
             Limit = perPage,
             Offset = (int)Math.Min(Math.Min(Math.Max(page, 1) - 1, int.MaxValue) * perPage, int.MaxValue), // no overflow for any page
+            VisibleTo = WindmillAccess.JobsVisibleTo(caller),
+            IncludeArgs = includeArgs,
+            IncludeOutput = false,
         };
-        var includeArgs = reader.Bool("include_args") == true;
         if (reader.Failure is { } badQuery)
         {
             return badQuery;
@@ -80,13 +93,50 @@ internal static class JobListEndpoints
         var selected = statuses.ToArray();
         if (selected.Length == 0)
         {
-            return Json([]);
+            return TypedResults.Text("[]", SyncResponse.JsonContentType);
         }
 
-        var jobs = await runner.ListAsync(query with { Statuses = selected }, context.RequestAborted)
-            .Select(job => JobJson.From(job, includeLogs: false, includeResult: false, includeArgs: includeArgs))
-            .ToListAsync(context.RequestAborted);
-        return Json(jobs);
+        // The first job is read here, so a store that refuses still gets a proper answer; the rest streams.
+        var jobs = runner.ListAsync(query with { Statuses = selected }, context.RequestAborted).GetAsyncEnumerator(context.RequestAborted);
+        bool any;
+        try
+        {
+            any = await jobs.MoveNextAsync();
+        }
+        catch
+        {
+            await jobs.DisposeAsync();
+            throw;
+        }
+
+        return TypedResults.Stream(body => WriteAsync(PipeWriter.Create(body, new StreamPipeWriterOptions(leaveOpen: true)), jobs, any, includeArgs),
+            SyncResponse.JsonContentType);
+    }
+
+    // Writes the array as the store yields it, one job in memory at a time, handing the bytes on as they pile up.
+    private static async Task WriteAsync(PipeWriter body, IAsyncEnumerator<Job> jobs, bool any, bool includeArgs)
+    {
+        await using (jobs)
+        {
+            using var writer = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = WindmillJsonContext.Wire.Options.Encoder });
+            var handedOn = 0L;
+            writer.WriteStartArray();
+            for (var more = any; more; more = await jobs.MoveNextAsync())
+            {
+                // Serialize ends with a Flush, which only commits the bytes to the pipe; FlushAsync sends them.
+                JsonSerializer.Serialize(writer, JobJson.From(jobs.Current, includeLogs: false, includeResult: false, includeArgs: includeArgs),
+                    WindmillJsonContext.Wire.JobJson);
+                if (writer.BytesCommitted - handedOn >= FlushThreshold)
+                {
+                    await body.FlushAsync();
+                    handedOn = writer.BytesCommitted;
+                }
+            }
+
+            writer.WriteEndArray();
+            writer.Flush();
+            await body.CompleteAsync();
+        }
     }
 
     // Windmill's kinds are a comma list, negated by a leading '!' on every value; kinds this library never runs match nothing.
@@ -104,9 +154,6 @@ internal static class JobListEndpoints
             .ToHashSet();
         return negated ? Enum.GetValues<JobKind>().Where(kind => !listed.Contains(kind)).ToArray() : listed.ToArray();
     }
-
-    private static Microsoft.AspNetCore.Http.HttpResults.ContentHttpResult Json(List<JobJson> jobs) =>
-        TypedResults.Text(JsonSerializer.Serialize(jobs, WindmillJsonContext.Wire.ListJobJson), SyncResponse.JsonContentType);
 
     private enum JobList
     {

@@ -34,7 +34,7 @@ internal sealed partial class WindmillErrorFilter(ILogger<WindmillErrorFilter> l
         {
             // The server could not read the request (a body over the server's own limit, a truncated body): the caller's fault.
             return e.StatusCode == StatusCodes.Status413PayloadTooLarge
-                ? WindmillErrors.Text(e.StatusCode, "Payload too large: " + e.Message)
+                ? WindmillErrors.PayloadTooLarge(e.Message)
                 : WindmillErrors.Text(e.StatusCode, "Bad request: " + e.Message);
         }
 #pragma warning disable CA1031 // Every other failure is logged and answered in Windmill's format rather than as an empty 500.

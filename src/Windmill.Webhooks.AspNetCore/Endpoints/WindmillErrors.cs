@@ -29,6 +29,8 @@ internal static class WindmillErrors
         return Text(StatusCodes.Status429TooManyRequests, $"Too many requests: too many failed authentication attempts, retry in {seconds}s");
     }
 
+    public static ContentHttpResult PayloadTooLarge(string message) => Text(StatusCodes.Status413PayloadTooLarge, "Payload too large: " + message);
+
     public static ContentHttpResult NotFound(string message) => Text(StatusCodes.Status404NotFound, "Not found: " + message);
 
     /// <summary>Windmill's <c>ExecutionErr</c>: a 500 whose body is the bare message, such as <c>timeout after 600s</c>.</summary>

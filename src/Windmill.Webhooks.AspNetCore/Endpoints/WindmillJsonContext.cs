@@ -10,7 +10,6 @@ namespace Windmill.Webhooks.AspNetCore.Endpoints;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     Converters = [typeof(WindmillTimestampConverter)])]
 [JsonSerializable(typeof(JobJson))]
-[JsonSerializable(typeof(List<JobJson>))]
 [JsonSerializable(typeof(ResultMaybeJson))]
 [JsonSerializable(typeof(CompletedJobTimingJson))]
 [JsonSerializable(typeof(JobUpdateJson))]

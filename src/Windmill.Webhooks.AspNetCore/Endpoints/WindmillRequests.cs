@@ -10,16 +10,17 @@ internal static class WindmillRequests
     // Windmill's utils: DEFAULT_PER_PAGE = 1000, MAX_PER_PAGE = 10000.
     public const int DefaultPerPage = 1000;
     public const int MaxPerPage = 10_000;
-    private const int MaxBodyBytes = 64 * 1024;
 
-    /// <summary>The body as <typeparamref name="T"/>, or a 400 <c>Bad request: invalid json: …</c> (413 when too large).</summary>
+    // A page with include_args holds at most this many args. Windmill's list_jobs and list_queue_jobs (windmill-api/src/jobs.rs)
+    // have no such cap, per_page up to 10000 with args too; instead they refuse include_args on cloud-hosted instances.
+    public const int MaxPerPageWithArgs = 100;
+
+    /// <summary>
+    /// The body as <typeparamref name="T"/>, or a 400 <c>Bad request: invalid json: …</c>. The body is already capped
+    /// by <see cref="RequestBodyLimitFilter"/>.
+    /// </summary>
     public static async Task<(T? Value, IResult? Error)> ReadJsonAsync<T>(HttpContext context, JsonTypeInfo<T> type) where T : class
     {
-        if (context.Request.ContentLength > MaxBodyBytes)
-        {
-            return (null, WindmillErrors.Text(StatusCodes.Status413PayloadTooLarge, $"Payload too large: the body exceeds {MaxBodyBytes} bytes"));
-        }
-
         try
         {
             var value = await JsonSerializer.DeserializeAsync(context.Request.Body, type, context.RequestAborted);

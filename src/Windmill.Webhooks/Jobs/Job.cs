@@ -89,4 +89,17 @@ public sealed record Job
 
     /// <summary>Whether the job has reached a final status.</summary>
     public bool IsCompleted => Status.IsCompleted();
+
+    /// <summary>
+    /// Whether <paramref name="username"/>, not an admin, may see the job, by Windmill's row-level security on jobs:
+    /// the job runs with the user's rights (<c>u/&lt;user&gt;</c>), or it runs one of the user's own scripts
+    /// (<c>u/&lt;user&gt;/…</c>) and was not started invisible to its owner. Who the job shows as created by does
+    /// not count: a token's label can make that any name.
+    /// </summary>
+    public bool IsVisibleTo(string username)
+    {
+        ArgumentNullException.ThrowIfNull(username);
+        return PermissionedAs == "u/" + username
+            || (VisibleToOwner && ScriptPath.StartsWith("u/" + username + "/", StringComparison.Ordinal));
+    }
 }

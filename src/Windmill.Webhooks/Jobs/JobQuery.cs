@@ -1,8 +1,12 @@
+using System.Text.Json;
+
 namespace Windmill.Webhooks.Jobs;
 
 /// <summary>A filter over the jobs of one workspace, newest first unless <see cref="OldestFirst"/>.</summary>
 public sealed record JobQuery
 {
+    private static readonly JsonElement NoArgs = JsonDocument.Parse("{}").RootElement.Clone();
+
     /// <summary>The workspace.</summary>
     public required string Workspace { get; init; }
 
@@ -33,6 +37,24 @@ public sealed record JobQuery
     /// <summary>Only jobs scheduled at or before this instant (due jobs).</summary>
     public DateTimeOffset? ScheduledBefore { get; init; }
 
+    /// <summary>
+    /// Only jobs this user may see (<see cref="Job.IsVisibleTo"/>), as a user who is not an admin lists them;
+    /// <see langword="null"/> (default) for every job of the workspace.
+    /// </summary>
+    public string? VisibleTo { get; init; }
+
+    /// <summary>
+    /// Whether listed jobs carry their args. Without them <see cref="Job.Args"/> is an empty object and the store
+    /// does not load them. Default <see langword="true"/>.
+    /// </summary>
+    public bool IncludeArgs { get; init; } = true;
+
+    /// <summary>
+    /// Whether listed jobs carry their result and logs. Without them both are <see langword="null"/> and the store
+    /// does not load them. Default <see langword="true"/>.
+    /// </summary>
+    public bool IncludeOutput { get; init; } = true;
+
     /// <summary>Oldest first instead of newest first.</summary>
     public bool OldestFirst { get; init; }
 
@@ -55,6 +77,22 @@ public sealed record JobQuery
             && (ParentJob is null || job.ParentJob == ParentJob)
             && (CreatedBefore is null || job.CreatedAt < CreatedBefore)
             && (CreatedAfter is null || job.CreatedAt > CreatedAfter)
-            && (ScheduledBefore is null || job.ScheduledFor <= ScheduledBefore);
+            && (ScheduledBefore is null || job.ScheduledFor <= ScheduledBefore)
+            && (VisibleTo is null || job.IsVisibleTo(VisibleTo));
+    }
+
+    /// <summary>
+    /// <paramref name="job"/> as this query lists it, without the args or output it leaves out; the reference for
+    /// stores that keep jobs in memory.
+    /// </summary>
+    public Job Shape(Job job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return IncludeArgs && IncludeOutput ? job : job with
+        {
+            Args = IncludeArgs ? job.Args : NoArgs,
+            Result = IncludeOutput ? job.Result : null,
+            Logs = IncludeOutput ? job.Logs : null,
+        };
     }
 }

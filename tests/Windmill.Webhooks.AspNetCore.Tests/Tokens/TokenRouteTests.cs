@@ -61,7 +61,7 @@ public sealed class TokenRouteTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, ownJob.Status);
         Assert.Equal("webhook-admin-x1Ab", JsonDocument.Parse(ownJob.Body).RootElement.GetProperty("created_by").GetString());
         Assert.Equal("u/admin", JsonDocument.Parse(ownJob.Body).RootElement.GetProperty("permissioned_as").GetString());
-        Assert.Equal((HttpStatusCode.Forbidden, Text, "Permission denied: Required scope: jobs:read"), foreignJob);
+        Assert.Equal((HttpStatusCode.NotFound, Text, $"Not found: Job {adminsJob} not found"), foreignJob);
         Assert.Equal((HttpStatusCode.Forbidden, Text, "Permission denied: Required scope: scripts:read"), script);
         Assert.Equal((HttpStatusCode.Unauthorized, Text, "Not authorized: Unauthorized"), elsewhere);
     }

@@ -234,7 +234,8 @@ public sealed class InMemoryJobStore : IJobStore
             var ordered = query.OldestFirst
                 ? matching.OrderBy(j => j.CreatedAt).ThenBy(j => j.Id)
                 : matching.OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id);
-            return ordered.Skip(query.Offset).Take(query.Limit).ToList().ToAsyncEnumerable();
+            // The page is a list of references to jobs already in memory; each is shaped only as it is read.
+            return ordered.Skip(query.Offset).Take(query.Limit).ToList().ToAsyncEnumerable().Select(query.Shape);
         }
     }
 

@@ -20,6 +20,13 @@ public sealed class SqliteJobStore : IJobStore
         root_job, visible_to_owner, raw_code, flow_step, pending_children
         """;
 
+    // What a list reads: args, result and logs only when asked for, so a page of large jobs is never loaded to be dropped.
+    private const string ListColumns = """
+        id, workspace_id, kind, script_path, script_hash, language, CASE WHEN $withArgs THEN args ELSE '{}' END, created_by, permissioned_as,
+        created_at, scheduled_for, started_at, completed_at, status, CASE WHEN $withOutput THEN result END, CASE WHEN $withOutput THEN logs END,
+        parent_job, trigger_kind, tag, canceled_by, canceled_reason, restart_count, root_job, visible_to_owner, raw_code, flow_step, pending_children
+        """;
+
     private const string InsertSql = """
         INSERT INTO job (id, workspace_id, kind, script_path, script_hash, language, args, created_by, permissioned_as, created_at, scheduled_for,
             started_at, status, parent_job, trigger_kind, tag, root_job, visible_to_owner, raw_code, flow_step, lease_owner, lease_until)
@@ -239,7 +246,9 @@ public sealed class SqliteJobStore : IJobStore
         var order = query.OldestFirst ? "created_at, id" : "created_at DESC, id DESC";
         parameters.Add(("$limit", query.Limit));
         parameters.Add(("$offset", query.Offset));
-        return _database.QueryAsync($"SELECT {Columns} FROM job WHERE {where} ORDER BY {order} LIMIT $limit OFFSET $offset", Read, cancellationToken,
+        parameters.Add(("$withArgs", query.IncludeArgs));
+        parameters.Add(("$withOutput", query.IncludeOutput));
+        return _database.QueryAsync($"SELECT {ListColumns} FROM job WHERE {where} ORDER BY {order} LIMIT $limit OFFSET $offset", Read, cancellationToken,
             parameters.ToArray());
     }
 
@@ -307,6 +316,14 @@ public sealed class SqliteJobStore : IJobStore
         if (query.ScheduledBefore is { } due)
         {
             Add("scheduled_for <= $due", "$due", ToDb(due));
+        }
+
+        if (query.VisibleTo is { } viewer)
+        {
+            // Job.IsVisibleTo: run with the viewer's rights, or of the viewer's own script unless invisible to its owner.
+            sql.Append(" AND (permissioned_as = $viewerAs OR (visible_to_owner = 1 AND substr(script_path, 1, length($viewerPath)) = $viewerPath))");
+            parameters.Add(("$viewerAs", "u/" + viewer));
+            parameters.Add(("$viewerPath", "u/" + viewer + "/"));
         }
 
         if (query.Statuses is { Count: > 0 } statuses)
