@@ -80,4 +80,10 @@ public sealed record Job
 
     /// <summary>Whether the job has reached a final status.</summary>
     public bool IsCompleted => Status.IsCompleted();
+
+    /// <summary>
+    /// The job's own time limit (its script's, or the run's <c>timeout</c> option), if shorter than the instance's
+    /// <see cref="WindmillWebhooksOptions.JobTimeout"/>, which always applies too.
+    /// </summary>
+    public TimeSpan? Timeout { get; init; }
 }

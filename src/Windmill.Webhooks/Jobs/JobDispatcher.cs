@@ -94,6 +94,7 @@ public sealed class JobDispatcher
             RootJob = options.RootJob,
             Tag = string.IsNullOrEmpty(options.Tag) ? "default" : options.Tag,
             VisibleToOwner = options.VisibleToOwner,
+            Timeout = Shorter(script.Timeout, options.Timeout),
         }, cancellationToken).ConfigureAwait(false);
 
         // The job is already durable: from here on, the caller's disconnect must not skip its audit entry.
@@ -114,4 +115,8 @@ public sealed class JobDispatcher
         }, CancellationToken.None).ConfigureAwait(false);
         return job;
     }
+
+    // A run may only shorten its script's limit, never lengthen it.
+    private static TimeSpan? Shorter(TimeSpan? script, TimeSpan? run) =>
+        script is { } a && run is { } b ? (a < b ? a : b) : script ?? run;
 }

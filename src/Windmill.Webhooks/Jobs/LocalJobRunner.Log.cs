@@ -17,5 +17,12 @@ internal sealed partial class LocalJobRunner
 
         [LoggerMessage(3, LogLevel.Error, "The worker could not run job {JobId}; it stays in the store")]
         public static partial void WorkerFailed(ILogger logger, Exception exception, Guid jobId);
+
+        [LoggerMessage(5, LogLevel.Warning, "Job {JobId} ran past its time limit of {Limit} and was stopped")]
+        public static partial void TimedOut(ILogger logger, Guid jobId, TimeSpan limit);
+
+        [LoggerMessage(6, LogLevel.Warning,
+            "The code of job {JobId} ignored its stop for {GracePeriod}; its worker left it running ({Count} such jobs still run)")]
+        public static partial void LeftBehind(ILogger logger, Guid jobId, TimeSpan gracePeriod, int count);
     }
 }

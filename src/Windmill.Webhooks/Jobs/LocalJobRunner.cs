@@ -15,12 +15,21 @@ namespace Windmill.Webhooks.Jobs;
 /// </summary>
 /// <remarks>
 /// Execution is at-least-once: a job that was running when the process died is re-queued at the next
-/// start, up to <see cref="WindmillWebhooksOptions.MaxJobRestarts"/> times.
+/// start, up to <see cref="WindmillWebhooksOptions.MaxJobRestarts"/> times. A job runs at most
+/// <see cref="WindmillWebhooksOptions.JobTimeout"/> (or its own shorter limit), and a workspace holds at most
+/// <see cref="WindmillWebhooksOptions.MaxQueuedJobsPerWorkspace"/> unfinished jobs.
 /// </remarks>
 internal sealed partial class LocalJobRunner : IJobRunner, IHostedService, IAsyncDisposable, IDisposable
 {
     // Timers cannot wait for ever (System.Threading.Timer stops at ~49 days): a far schedule waits in steps.
     private static readonly TimeSpan MaxTimerStep = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// How long a job's code may take to stop once told to (time limit, cancel, shutdown) before its worker leaves it
+    /// behind: Windmill's worker waits 5 s after SIGTERM before it kills a job's process. .NET cannot kill code running
+    /// in-process, so code that ignores its token keeps running unobserved, but it no longer holds a worker.
+    /// </summary>
+    internal static readonly TimeSpan StopGracePeriod = TimeSpan.FromSeconds(5);
 
     private readonly IJobStore _store;
     private readonly IJobExecutor _executor;
@@ -33,6 +42,8 @@ internal sealed partial class LocalJobRunner : IJobRunner, IHostedService, IAsyn
     private readonly Lock _waitersLock = new();
     private readonly ConcurrentDictionary<Guid, CancellationTokenSource> _running = new();
     private readonly ConcurrentDictionary<Guid, ScheduledStart> _schedules = new();
+    private readonly UnfinishedJobs _unfinished = new();
+    private int _leftBehind;
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _abortJobs = new();
     private Task[] _workers = [];
@@ -48,6 +59,11 @@ internal sealed partial class LocalJobRunner : IJobRunner, IHostedService, IAsyn
         _time = time;
         _options = options.Value;
         _logger = logger;
+        if (_options.JobTimeout <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException(
+                $"{nameof(WindmillWebhooksOptions)}.{nameof(WindmillWebhooksOptions.JobTimeout)} must be more than zero; it is {_options.JobTimeout}.");
+        }
     }
 
     public async ValueTask<Job> EnqueueAsync(NewJob job, CancellationToken cancellationToken)
@@ -72,9 +88,26 @@ internal sealed partial class LocalJobRunner : IJobRunner, IHostedService, IAsyn
             TriggerKind = job.TriggerKind,
             Tag = job.Tag,
             VisibleToOwner = job.VisibleToOwner,
+            Timeout = job.Timeout,
         };
 
-        await _store.InsertAsync(created, cancellationToken).ConfigureAwait(false);
+        // Counted before it is written, so that concurrent requests cannot pass the cap together.
+        var admission = _unfinished.TryAdmit(created.Id, created.Workspace, _options.MaxQueuedJobsPerWorkspace);
+        if (admission == UnfinishedJobs.Admission.Full)
+        {
+            throw new JobQueueFullException(created.Workspace, _options.MaxQueuedJobsPerWorkspace!.Value);
+        }
+
+        try
+        {
+            await _store.InsertAsync(created, cancellationToken).ConfigureAwait(false);
+        }
+        catch when (admission == UnfinishedJobs.Admission.Counted)
+        {
+            _unfinished.Remove(created.Id);
+            throw;
+        }
+
         Schedule(created.Id, created.ScheduledFor);
         return created;
     }
@@ -134,10 +167,12 @@ internal sealed partial class LocalJobRunner : IJobRunner, IHostedService, IAsyn
         var canceled = await _store.CompleteAsync(id, completion, cancellationToken).ConfigureAwait(false);
         if (canceled is null)
         {
+            _unfinished.Remove(id);
             return CancelOutcome.AlreadyCompleted;
         }
 
         Signal(canceled);
+        _unfinished.Remove(id); // its place is free at once, even while its code is still stopping
         Unschedule(id);
         if (_running.TryGetValue(id, out var running))
         {
@@ -174,6 +209,7 @@ internal sealed partial class LocalJobRunner : IJobRunner, IHostedService, IAsyn
         var queued = await _store.RecoverAsync(_options.MaxJobRestarts, now, cancellationToken).ConfigureAwait(false);
         foreach (var job in queued)
         {
+            _unfinished.Add(job.Id, job.Workspace);
             Schedule(job.Id, job.ScheduledFor);
         }
 
@@ -265,32 +301,43 @@ internal sealed partial class LocalJobRunner : IJobRunner, IHostedService, IAsyn
             var job = await _store.MarkRunningAsync(id, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
             if (job is null)
             {
+                _unfinished.Remove(id);
                 return; // canceled while queued, or picked up already
             }
 
-            JobOutcome outcome;
-            try
+            var (limit, jobSpecific) = TimeLimit(job);
+            using var deadline = new CancellationTokenSource(limit, _time);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, deadline.Token);
+            var outcome = await ExecuteAsync(job, stop.Token).ConfigureAwait(false);
+            JobCompletion completion;
+            if (outcome is not null)
             {
-                outcome = await _executor.ExecuteAsync(job, cancel.Token).ConfigureAwait(false);
+                completion = new JobCompletion(outcome.Succeeded ? JobStatus.Success : JobStatus.Failure, outcome.Result, outcome.Logs, _time.GetUtcNow());
             }
-            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            else if (deadline.IsCancellationRequested)
             {
-                if (_abortJobs.IsCancellationRequested)
-                {
-                    await _store.RequeueAsync(id, CancellationToken.None).ConfigureAwait(false);
-                    Log.Requeued(_logger, id);
-                }
-
+                Log.TimedOut(_logger, id, limit);
+                completion = new JobCompletion(JobStatus.Failure, JobErrors.TimedOut(jobSpecific), null, _time.GetUtcNow());
+            }
+            else if (_abortJobs.IsCancellationRequested)
+            {
+                await _store.RequeueAsync(id, CancellationToken.None).ConfigureAwait(false);
+                Log.Requeued(_logger, id);
+                return;
+            }
+            else
+            {
+                _unfinished.Remove(id);
                 return; // a user cancel already completed the job
             }
 
-            var status = outcome.Succeeded ? JobStatus.Success : JobStatus.Failure;
-            var completed = await _store.CompleteAsync(id, new JobCompletion(status, outcome.Result, outcome.Logs, _time.GetUtcNow()), CancellationToken.None)
-                .ConfigureAwait(false);
+            var completed = await _store.CompleteAsync(id, completion, CancellationToken.None).ConfigureAwait(false);
             if (completed is not null)
             {
                 Signal(completed);
             }
+
+            _unfinished.Remove(id);
         }
 #pragma warning disable CA1031 // A worker survives any failure of one job; the job stays queued for the next start.
         catch (Exception e)
@@ -302,6 +349,44 @@ internal sealed partial class LocalJobRunner : IJobRunner, IHostedService, IAsyn
         {
             _running.TryRemove(id, out _);
         }
+    }
+
+    // The instance's limit always applies; the job's own (its script's, or its run's timeout option) only shortens it.
+    private (TimeSpan Limit, bool JobSpecific) TimeLimit(Job job)
+    {
+        var instance = _options.JobTimeout < MaxTimerStep ? _options.JobTimeout : MaxTimerStep;
+        return job.Timeout is { } own && own < instance
+            ? (own > TimeSpan.Zero ? own : TimeSpan.Zero, true)
+            : (instance, false);
+    }
+
+    /// <summary>
+    /// The job's outcome, or <see langword="null"/> when it was told to stop first. The code runs off the worker, so
+    /// that code which blocks its thread or ignores its token cannot hold the worker: once told to stop, it gets
+    /// <see cref="StopGracePeriod"/>, then it is left behind and its eventual result is discarded.
+    /// </summary>
+    private async Task<JobOutcome?> ExecuteAsync(Job job, CancellationToken stop)
+    {
+        var execution = Task.Run(() => _executor.ExecuteAsync(job, stop).AsTask(), CancellationToken.None);
+        try
+        {
+            return await execution.WaitAsync(stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+
+        // Whatever the code does after its stop (a result, a failure, the cancellation) no longer counts; it is only observed.
+        _ = execution.ContinueWith(static ended => _ = ended.Exception, CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        if (!execution.IsCompleted && await Task.WhenAny(execution, Task.Delay(StopGracePeriod, _time, CancellationToken.None)).ConfigureAwait(false) != execution)
+        {
+            Log.LeftBehind(_logger, job.Id, StopGracePeriod, Interlocked.Increment(ref _leftBehind));
+            _ = execution.ContinueWith(_ => Interlocked.Decrement(ref _leftBehind), CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        return null;
     }
 
     // A due job goes to the workers now; a later one waits on a TimeProvider timer, never on a polling loop.

@@ -50,4 +50,10 @@ public sealed record NewJob
 
     /// <summary>Whether the runnable's owner may see the job (Windmill's <c>invisible_to_owner</c>, inverted).</summary>
     public bool VisibleToOwner { get; init; } = true;
+
+    /// <summary>
+    /// The job's own time limit; it can only shorten the instance's <see cref="WindmillWebhooksOptions.JobTimeout"/>.
+    /// <see langword="null"/>: the instance's limit.
+    /// </summary>
+    public TimeSpan? Timeout { get; init; }
 }

@@ -13,12 +13,12 @@ internal sealed class SqliteJobStore : IJobStore
     private const string Columns = """
         id, workspace_id, kind, script_path, script_hash, language, args, created_by, permissioned_as, created_at, scheduled_for,
         started_at, completed_at, status, result, logs, parent_job, trigger_kind, tag, canceled_by, canceled_reason, restart_count,
-        root_job, visible_to_owner
+        root_job, visible_to_owner, timeout_ms
         """;
 
     private const string InsertSql = $"""
         INSERT INTO job ({Columns}) VALUES ($id, $ws, $kind, $path, $hash, $language, $args, $by, $as, $created, $scheduled,
-            NULL, NULL, 'queued', NULL, NULL, $parent, $trigger, $tag, NULL, NULL, 0, $root, $visible)
+            NULL, NULL, 'queued', NULL, NULL, $parent, $trigger, $tag, NULL, NULL, 0, $root, $visible, $timeout)
         """;
 
     private const string MarkRunningSql = $"UPDATE job SET status = 'running', started_at = $at WHERE id = $id AND status = 'queued' RETURNING {Columns}";
@@ -44,7 +44,7 @@ internal sealed class SqliteJobStore : IJobStore
                 ("$language", job.Language), ("$args", job.Args.GetRawText()), ("$by", job.CreatedBy), ("$as", job.PermissionedAs),
                 ("$created", ToDb(job.CreatedAt)), ("$scheduled", ToDb(job.ScheduledFor)), ("$parent", job.ParentJob is { } p ? ToDb(p) : null),
                 ("$trigger", job.TriggerKind), ("$tag", job.Tag), ("$root", job.RootJob is { } r ? ToDb(r) : null),
-                ("$visible", job.VisibleToOwner ? 1 : 0));
+                ("$visible", job.VisibleToOwner ? 1 : 0), ("$timeout", ToDb(job.Timeout)));
             try
             {
                 return insert.ExecuteNonQuery();
@@ -222,5 +222,6 @@ internal sealed class SqliteJobStore : IJobStore
         RestartCount = reader.GetInt32(21),
         RootJob = NullableGuid(reader, 22),
         VisibleToOwner = reader.GetInt64(23) != 0,
+        Timeout = NullableDuration(reader, 24),
     };
 }

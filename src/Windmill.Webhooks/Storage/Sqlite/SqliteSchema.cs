@@ -98,6 +98,10 @@ internal static class SqliteSchema
         );
         CREATE INDEX idempotency_key_by_age ON idempotency_key (created_at);
         """,
+        """
+        ALTER TABLE script ADD COLUMN timeout_ms INTEGER;
+        ALTER TABLE job ADD COLUMN timeout_ms INTEGER;
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>
