@@ -140,7 +140,9 @@ internal static class Drain
     {
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.AddConsole().SetMinimumLevel(LogLevel.Warning));
-        services.AddWindmillWebhooksCore().UseSqlite(connectionString, sqlite => sqlite.Synchronous = synchronous).AddBenchScripts();
+        // The drain measures a backlog larger than the default queue cap on purpose.
+        services.AddWindmillWebhooksCore(options => options.MaxQueuedJobsPerWorkspace = null)
+            .UseSqlite(connectionString, sqlite => sqlite.Synchronous = synchronous).AddBenchScripts();
         return services.BuildServiceProvider();
     }
 }

@@ -76,6 +76,23 @@ public sealed class WindmillWebhooksOptions
     public int WorkerCount { get; set; } = 32;
 
     /// <summary>
+    /// The longest any job may run, from its start (Windmill's instance-wide <c>TIMEOUT</c>). A script's own
+    /// <see cref="Scripts.CodeScriptOptions.Timeout"/> and a run's <c>timeout</c> query option can only shorten it. A job
+    /// past its limit is canceled through its <see cref="CancellationToken"/> and fails with Windmill's timeout error;
+    /// its worker is freed even if the code ignores the cancellation. Default 15 minutes: Windmill's default on its
+    /// shared cloud instances (900 s), rather than its self-hosted 7 days, because the workers here are shared by every
+    /// caller of the host. At most 30 days.
+    /// </summary>
+    public TimeSpan JobTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// How many unfinished jobs (queued, scheduled or running) a workspace may hold; a run beyond it is refused with
+    /// <c>429</c> before anything is written. Jobs already accepted are never dropped, even when a restart finds more.
+    /// <see langword="null"/>: no cap. Default 10,000.
+    /// </summary>
+    public int? MaxQueuedJobsPerWorkspace { get; set; } = 10_000;
+
+    /// <summary>
     /// How often a job whose runner died (its lease expired) is run again before it fails, as Windmill does with
     /// zombie jobs. Default 3.
     /// </summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using Windmill.Webhooks.AspNetCore.Tests.Infrastructure;
+using Windmill.Webhooks.Tokens;
 
 namespace Windmill.Webhooks.AspNetCore.Tests;
 
@@ -7,6 +8,8 @@ namespace Windmill.Webhooks.AspNetCore.Tests;
 public sealed class IdempotencyTests : SampleAppTest
 {
     private const string RunEcho = SampleApp.Api + "/jobs/run/p/u/bot/echo";
+    private const string HostSyncEcho = BlockingScriptHost.Api + "/jobs/run_wait_result/p/u/test/echo";
+
     [Fact]
     public async Task Same_key_and_body_gets_the_same_job_id_and_runs_once()
     {
@@ -38,23 +41,108 @@ public sealed class IdempotencyTests : SampleAppTest
     }
 
     [Fact]
-    public async Task Retry_while_the_first_request_is_in_flight_is_409_and_later_gets_the_first_answer()
+    public async Task Sync_retries_while_the_first_request_waits_wait_for_the_same_job_and_get_its_answer()
     {
         var jobId = Guid.CreateVersion7();
         var sync = $"{SampleApp.Api}/jobs/run_wait_result/p/u/bot/sleep?job_id={jobId}";
         var first = PostAsync(sync, "key-3", """{"ms":600000}""");
         await App.JobStarts.StartedAsync(jobId);
 
-        using var during = await PostAsync(sync, "key-3", """{"ms":600000}""");
-        await Wire.AssertAsync(during, HttpStatusCode.Conflict, Wire.Text, "A request with this Idempotency-Key is still in progress; retry once it has been answered");
+        var retries = Enumerable.Range(0, 5).Select(_ => PostAsync(sync, "key-3", """{"ms":600000}""")).ToList();
+        var anyAnsweredEarly = retries.Any(r => r.IsCompleted);
         await Client.PostAsync($"{SampleApp.Api}/jobs_u/queue/cancel/{jobId}", Wire.JsonBody("""{"reason":"test over"}"""));
         using var answered = await first.Within();
         var firstBody = await answered.Content.ReadAsStringAsync();
-        using var after = await PostAsync(sync, "key-3", """{"ms":600000}""");
 
+        Assert.False(anyAnsweredEarly);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, answered.StatusCode);
-        await Wire.AssertAsync(after, HttpStatusCode.UnprocessableEntity, Wire.Json, firstBody);
+        foreach (var retry in await Task.WhenAll(retries).Within())
+        {
+            await Wire.AssertAsync(retry, HttpStatusCode.UnprocessableEntity, Wire.Json, firstBody);
+            Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
+        }
+
         Assert.Equal(1, await App.CountJobsAsync());
+    }
+
+    [Fact]
+    public async Task Fifty_concurrent_retries_after_the_first_answer_all_replay_its_job()
+    {
+        var first = await Wire.AssertCreatedJobAsync(await PostAsync(RunEcho, "key-50", """{"a":1}"""));
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sent = Enumerable.Range(0, 50).Select(async _ =>
+        {
+            await go.Task; // all 50 leave together
+            return await PostAsync(RunEcho, "key-50", """{"a":1}""");
+        }).ToList();
+
+        go.SetResult();
+        var retries = await Task.WhenAll(sent).Within();
+
+        foreach (var retry in retries)
+        {
+            await Wire.AssertAsync(retry, HttpStatusCode.Created, Wire.Text, first.ToString());
+            Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
+        }
+
+        Assert.Equal(1, await App.CountJobsAsync());
+    }
+
+    [Fact]
+    public async Task A_retry_before_the_first_requests_job_is_committed_is_409_and_replays_once_it_is()
+    {
+        var gate = new EnqueueGate();
+        await using var host = await BlockingScriptHost.StartAsync(gate: gate);
+        var first = PostAsync(host.Client, BlockingScriptHost.Api + "/jobs/run/p/u/test/echo", "early", "{}");
+        await gate.Entered;
+
+        using var early = await PostAsync(host.Client, BlockingScriptHost.Api + "/jobs/run/p/u/test/echo", "early", "{}");
+        gate.Open();
+        var id = await Wire.AssertCreatedJobAsync(await first.Within());
+        using var later = await PostAsync(host.Client, BlockingScriptHost.Api + "/jobs/run/p/u/test/echo", "early", "{}");
+
+        await Wire.AssertAsync(early, HttpStatusCode.Conflict, Wire.Text,
+            "A request with this Idempotency-Key is still in progress; retry once it has been answered");
+        await Wire.AssertAsync(later, HttpStatusCode.Created, Wire.Text, id.ToString());
+        Assert.Equal("true", later.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(1, await host.CountJobsAsync());
+    }
+
+    // The admin token and each of these tokens belong to user admin: before keys were scoped to tokens, each got the admin's answer replayed.
+    [Theory]
+    [InlineData("read-only", "Permission denied: Token is read-only. Mutating endpoints are not allowed.")]
+    [InlineData("scoped to another script", "Permission denied: Required scope: jobs:run:scripts:u/test/echo")]
+    [InlineData("webhook token of another script", "Permission denied: Required scope: jobs:run:scripts:u/test/echo")]
+    public async Task A_replay_by_a_narrower_token_of_the_same_user_is_refused_as_its_first_run_would_be(string token, string refusal)
+    {
+        await using var host = await BlockingScriptHost.StartAsync();
+        using var first = await PostAsync(host.Client, HostSyncEcho, "admins", """{"secret":1}""");
+        using var narrower = await host.CreateClientWithTokenAsync(token switch
+        {
+            "read-only" => new NewTokenRequest { Owner = "admin", ReadOnly = true },
+            "scoped to another script" => new NewTokenRequest { Owner = "admin", Scopes = ["jobs:run:scripts:u/test/block"] },
+            _ => new NewTokenRequest { Owner = "admin", Label = "webhook-admin-x1Ab", WorkspaceId = "demo", Scopes = ["jobs:run:scripts:u/test/block"] },
+        });
+
+        using var replay = await PostAsync(narrower, HostSyncEcho, "admins", """{"secret":1}""");
+
+        await Wire.AssertAsync(first, HttpStatusCode.OK, Wire.Json, """{"secret":1}""");
+        await Wire.AssertAsync(replay, HttpStatusCode.Forbidden, Wire.Text, refusal);
+        Assert.False(replay.Headers.Contains("Idempotent-Replayed"));
+    }
+
+    [Fact]
+    public async Task Another_token_of_the_same_user_has_keys_of_its_own()
+    {
+        await using var host = await BlockingScriptHost.StartAsync();
+        var admins = await Wire.AssertCreatedJobAsync(await PostAsync(host.Client, BlockingScriptHost.Api + "/jobs/run/p/u/test/echo", "admins", "{}"));
+        using var other = await host.CreateClientWithTokenAsync(new NewTokenRequest { Owner = "admin" });
+
+        using var own = await PostAsync(other, BlockingScriptHost.Api + "/jobs/run/p/u/test/echo", "admins", "{}");
+
+        Assert.NotEqual(admins, await Wire.AssertCreatedJobAsync(own));
+        Assert.False(own.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(2, await host.CountJobsAsync());
     }
 
     [Fact]
@@ -86,7 +174,7 @@ public sealed class IdempotencyTests : SampleAppTest
     [Fact]
     public async Task Keys_belong_to_their_caller()
     {
-        var (other, _) = await App.Tokens.CreateAsync(new Windmill.Webhooks.Tokens.NewTokenRequest { Owner = "bob" }, CancellationToken.None);
+        var (other, _) = await App.Tokens.CreateAsync(new NewTokenRequest { Owner = "bob" }, CancellationToken.None);
         using var bob = App.CreateClientWithBearer(other);
         using var request = new HttpRequestMessage(HttpMethod.Post, RunEcho) { Content = Wire.JsonBody("{}") };
         request.Headers.Add("Idempotency-Key", "shared");
@@ -107,10 +195,13 @@ public sealed class IdempotencyTests : SampleAppTest
     [Fact]
     public async Task Too_long_key_is_a_bad_request() => await Malformed_key_is_a_bad_request(new string('k', 256));
 
-    private Task<HttpResponseMessage> PostAsync(string url, string key, string json)
+    private Task<HttpResponseMessage> PostAsync(string url, string key, string json) => PostAsync(Client, url, key, json);
+
+    private static Task<HttpResponseMessage> PostAsync(HttpClient client, string url, string key, string json)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = Wire.JsonBody(json) };
         request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
-        return Client.SendAsync(request);
+        return client.SendAsync(request);
     }
+
 }

@@ -285,12 +285,14 @@ public abstract class JobRunnerSpecification : IAsyncLifetime
         var runner = await StartAsync();
         var (parent, root) = (Guid.CreateVersion7(), Guid.CreateVersion7());
 
-        var job = await runner.EnqueueAsync(Request(ScriptedExecutor.Block()) with { Options = new JobOptions { ParentJob = parent, RootJob = root, Tag = "gpu", VisibleToOwner = false } },
-            CancellationToken.None);
+        var job = await runner.EnqueueAsync(Request(ScriptedExecutor.Block()) with
+        {
+            Options = new JobOptions { ParentJob = parent, RootJob = root, Tag = "gpu", VisibleToOwner = false, Timeout = TimeSpan.FromSeconds(30) },
+        }, CancellationToken.None);
         var read = await runner.GetAsync("demo", job.Id, CancellationToken.None);
         Executor.Release();
 
-        Assert.Equal((parent, root, "gpu", false), (read?.ParentJob, read?.RootJob, read?.Tag, read?.VisibleToOwner));
+        Assert.Equal((parent, root, "gpu", false, TimeSpan.FromSeconds(30)), (read?.ParentJob, read?.RootJob, read?.Tag, read?.VisibleToOwner, read?.Timeout));
     }
 
     [Fact]

@@ -55,6 +55,19 @@ public abstract class ScriptStoreSpecification
     }
 
     [Fact]
+    public async Task A_versions_time_limit_reads_back_and_none_stays_none()
+    {
+        var store = await CreateStoreAsync();
+        await store.AddVersionAsync(Version(7) with { Timeout = TimeSpan.FromSeconds(90) }, CancellationToken.None);
+        await store.AddVersionAsync(Version(8, path: "u/alice/other"), CancellationToken.None);
+
+        var limited = await store.GetByHashAsync("demo", new ScriptHash(7), CancellationToken.None);
+        var unlimited = await store.GetLatestAsync("demo", "u/alice/other", CancellationToken.None);
+
+        Assert.Equal((TimeSpan.FromSeconds(90), (TimeSpan?)null), (limited?.Timeout, unlimited?.Timeout));
+    }
+
+    [Fact]
     public async Task Negative_hashes_round_trip()
     {
         var store = await CreateStoreAsync();

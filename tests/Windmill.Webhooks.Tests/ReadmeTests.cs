@@ -26,6 +26,18 @@ public sealed partial class ReadmeTests
     }
 
     [Fact]
+    public void The_rate_limit_code_is_the_one_the_http_tests_run()
+    {
+        var tested = File.ReadAllText(Path.Combine(Root, "tests", "Windmill.Webhooks.AspNetCore.Tests", "RateLimitTests.cs")).ReplaceLineEndings("\n");
+        var region = MarkedRegion().Match(tested);
+        var indent = region.Groups["indent"].Value;
+        var code = string.Concat(region.Groups["code"].Value.Split('\n').Select(line => (line.StartsWith(indent, StringComparison.Ordinal) ? line[indent.Length..] : line) + "\n"));
+
+        Assert.True(region.Success, "RateLimitTests.cs has no '// README: per-token rate limit' … '// README: end' region");
+        Assert.Contains("```csharp\n" + code.TrimEnd('\n') + "\n```", Readme, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Ci_runs_the_readmes_test_command()
     {
         var ci = File.ReadAllText(Path.Combine(Root, ".ci", "run"));
@@ -48,4 +60,7 @@ public sealed partial class ReadmeTests
 
     [GeneratedRegex(@"## Quick start\n\n```sh\n(?<commands>.*?)```", RegexOptions.Singleline)]
     private static partial Regex QuickStartBlock();
+
+    [GeneratedRegex(@"\n(?<indent> *)// README: per-token rate limit\n(?<code>.*?)\n *// README: end\n", RegexOptions.Singleline)]
+    private static partial Regex MarkedRegion();
 }

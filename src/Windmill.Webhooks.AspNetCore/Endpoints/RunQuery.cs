@@ -25,7 +25,8 @@ internal sealed record RunFlags(bool Raw, bool WrapBody, string[] IncludeHeaders
 /// <summary>
 /// The query of a run route, Windmill's <c>RunJobQuery</c> (windmill-api.md §3.1): the job options, the
 /// queue limit and the body flags. Options Windmill has but that mean nothing here (<c>cache_ttl</c>,
-/// <c>skip_preprocessor</c>, …) are checked for their type and otherwise accepted.
+/// <c>skip_preprocessor</c>, …) are checked for their type and otherwise accepted. <c>timeout</c> (seconds), which
+/// Windmill honours for previews only, is the job's own time limit here: it can only shorten the script's and the instance's.
 /// </summary>
 internal sealed record RunQuery(JobOptions Job, long? QueueLimit, RunFlags Flags)
 {
@@ -42,6 +43,12 @@ internal sealed record RunQuery(JobOptions Job, long? QueueLimit, RunFlags Flags
             Tag = reader.String("tag"),
             VisibleToOwner = reader.Bool("invisible_to_owner") != true,
             ScheduledFor = scheduledFor ?? (scheduledInSecs is { } seconds ? After(now, seconds, reader) : null),
+            Timeout = reader.Int32("timeout") switch
+            {
+                null => null,
+                > 0 and var limit => TimeSpan.FromSeconds(limit),
+                var limit => reader.Fail<TimeSpan>($"timeout: must be a positive number of seconds: {limit}"),
+            },
         };
         var queueLimit = reader.Int64("queue_limit");
         var flags = new RunFlags(reader.Bool("raw") == true, reader.Bool("wrap_body") == true, reader.List("include_header"),
@@ -52,7 +59,6 @@ internal sealed record RunQuery(JobOptions Job, long? QueueLimit, RunFlags Flags
         _ = reader.Bool("cache_ignore_s3_path");
         _ = reader.Bool("suspended_mode");
         _ = reader.Int32("cache_ttl");
-        _ = reader.Int32("timeout");
         _ = reader.Uuid("memory_id");
         _ = reader.Int64("poll_delay_ms");
 

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -73,101 +75,126 @@ internal static class WebhookEndpoints
             return badArgs;
         }
 
+        // One path authorizes every request, whether it then runs a job or replays one for its idempotency key.
+        var caller = context.User.ToCaller();
+        var dispatcher = services.GetRequiredService<JobDispatcher>();
+        var script = target.Hash is { } hash
+            ? await dispatcher.ResolveAsync(workspace, hash, context.RequestAborted)
+            : await dispatcher.ResolveAsync(workspace, target.Path!, context.RequestAborted);
+        if (script is null)
+        {
+            return target.Hash is { } missing
+                ? WindmillErrors.NotFound($"Script not found at hash {missing}")
+                : WindmillErrors.NotFound($"Script not found at name {target.Path}");
+        }
+
+        // A hash is checked against the path it names: scopes speak of paths.
+        if (WindmillAccess.CanRunScript(caller, script.Path) is { } denied)
+        {
+            return denied;
+        }
+
         var runner = services.GetRequiredService<IJobRunner>();
         Func<Job, Task<IResult>> respond = wait
             ? job => SyncResponse.WaitAsync(job, context, runner, options, time)
             : job => Task.FromResult<IResult>(Created(job));
-        if (request.Headers.TryGetValue(IdempotencyKeyHeader, out var keyHeader))
+        var run = new Run(context, script, args.Args, caller, query, respond);
+        if (!request.Headers.TryGetValue(IdempotencyKeyHeader, out var keyHeader))
         {
-            if (ParseKey(keyHeader) is not { } key)
-            {
-                return WindmillErrors.BadRequest(
-                    $"{IdempotencyKeyHeader} must be one value of 1 to {MaxIdempotencyKeyLength} visible ASCII characters, optionally in double quotes");
-            }
+            return await run.StartAsync(claim: null);
+        }
 
-            var proposedId = query.Job.Id ?? Guid.CreateVersion7(time.GetUtcNow());
-            using var claim = await services.GetRequiredService<IdempotencyKeys>().ClaimAsync(workspace, context.User.ToCaller().Username, key,
-                RequestFingerprint.Compute(request, args.Body), proposedId, context.RequestAborted);
-            switch (claim.Outcome)
-            {
-                case IdempotencyOutcome.InProgress:
-                    return WindmillErrors.Text(StatusCodes.Status409Conflict,
-                        $"A request with this {IdempotencyKeyHeader} is still in progress; retry once it has been answered");
-                case IdempotencyOutcome.Mismatch:
-                    return WindmillErrors.Text(StatusCodes.Status422UnprocessableEntity,
-                        $"This {IdempotencyKeyHeader} was already used with a different request; use a new key for a new request");
-            }
+        if (ParseKey(keyHeader) is not { } key)
+        {
+            return WindmillErrors.BadRequest(
+                $"{IdempotencyKeyHeader} must be one value of 1 to {MaxIdempotencyKeyLength} visible ASCII characters, optionally in double quotes");
+        }
 
-            var record = claim.Record!;
-            if (!claim.IsFirst && await runner.GetAsync(workspace, record.JobId, context.RequestAborted) is { } earlier)
-            {
-                context.Response.Headers[ReplayedHeader] = "true";
-                return await respond(earlier);
-            }
+        var proposedId = query.Job.Id ?? Guid.CreateVersion7(time.GetUtcNow());
+        using var claim = await services.GetRequiredService<IdempotencyKeys>().ClaimAsync(workspace, KeyOwner(context.User), key,
+            RequestFingerprint.Compute(request, args.Body), proposedId, context.RequestAborted);
+        return claim.Outcome switch
+        {
+            IdempotencyOutcome.InProgress => WindmillErrors.Text(StatusCodes.Status409Conflict,
+                $"A request with this {IdempotencyKeyHeader} is still in progress; retry once it has been answered"),
+            IdempotencyOutcome.Mismatch => WindmillErrors.Text(StatusCodes.Status422UnprocessableEntity,
+                $"This {IdempotencyKeyHeader} was already used with a different request; use a new key for a new request"),
+            IdempotencyOutcome.Replay => await run.ReplayAsync(claim.Job!),
 
             // The first request, or a retry of one that stopped before its job existed: run it, with the key's job id.
-            return await RunAsync(context, workspace, target, args, query with { Job = query.Job with { Id = record.JobId } }, respond, record);
-        }
-
-        return await RunAsync(context, workspace, target, args, query, respond, idempotency: null);
+            _ => await (run with { Query = query with { Job = query.Job with { Id = claim.Record!.JobId } } }).StartAsync(claim),
+        };
     }
 
-    private static async Task<IResult> RunAsync(HttpContext context, string workspace, ScriptTarget target, WebhookArgs.Outcome args, RunQuery query,
-        Func<Job, Task<IResult>> respond, IdempotencyRecord? idempotency)
+    // Keys belong to what authenticated, not to the user alone: each token (by prefix and owner; the configured admin
+    // token has an empty prefix), or the host's own user. Another token of the same user never shares a key.
+    private static string KeyOwner(ClaimsPrincipal user) =>
+        user.FindFirst(WindmillClaimTypes.TokenPrefix)?.Value is { } prefix
+            ? $"token/{prefix}/{user.Identity?.Name}"
+            : $"user/{user.Identity?.Name}";
+
+    /// <summary>An authorized run request: starts its job, or answers with the job its idempotency key already ran.</summary>
+    private sealed record Run(HttpContext Context, ScriptVersion Script, JsonElement Args, Caller Caller, RunQuery Query, Func<Job, Task<IResult>> Respond)
     {
-        var services = context.RequestServices;
-        var started = false;
-        try
+        public Task<IResult> ReplayAsync(Job job)
         {
-            if (query.QueueLimit is { } limit)
-            {
-                var runner = services.GetRequiredService<IJobRunner>();
-                var due = services.GetRequiredService<TimeProvider>().GetUtcNow();
-                var queued = await runner.CountAsync(new JobQuery { Workspace = workspace, Statuses = [JobStatus.Queued, JobStatus.Running], ScheduledBefore = due },
-                    context.RequestAborted);
-                if (queued > limit)
-                {
-                    return WindmillErrors.Text(StatusCodes.Status429TooManyRequests, $"Number of queued job is too high: {queued} > {limit}");
-                }
-            }
+            Context.Response.Headers[ReplayedHeader] = "true";
+            return Respond(job);
+        }
 
-            var dispatcher = services.GetRequiredService<JobDispatcher>();
-            var caller = context.User.ToCaller();
-            var script = target.Hash is { } hash
-                ? await dispatcher.ResolveAsync(workspace, hash, context.RequestAborted)
-                : await dispatcher.ResolveAsync(workspace, target.Path!, context.RequestAborted);
-            if (script is null)
-            {
-                return target.Hash is { } missing
-                    ? WindmillErrors.NotFound($"Script not found at hash {missing}")
-                    : WindmillErrors.NotFound($"Script not found at name {target.Path}");
-            }
-
-            // A hash is checked against the path it names: scopes speak of paths.
-            if (WindmillAccess.CanRunScript(caller, script.Path) is { } denied)
-            {
-                return denied;
-            }
-
-            Job job;
+        public async Task<IResult> StartAsync(IdempotencyClaim? claim)
+        {
+            var services = Context.RequestServices;
+            var workspace = Script.Workspace;
+            var started = false;
             try
             {
-                job = await dispatcher.RunAsync(script, args.Args, caller, query.Job, context.RequestAborted);
-            }
-            catch (DuplicateJobIdException e)
-            {
-                return WindmillErrors.BadRequest($"Job with id {e.Id} already exists");
-            }
+                if (Query.QueueLimit is { } limit)
+                {
+                    var due = services.GetRequiredService<TimeProvider>().GetUtcNow();
+                    var queued = await services.GetRequiredService<IJobRunner>().CountAsync(
+                        new JobQuery { Workspace = workspace, Statuses = [JobStatus.Queued, JobStatus.Running], ScheduledBefore = due }, Context.RequestAborted);
+                    if (queued > limit)
+                    {
+                        return WindmillErrors.Text(StatusCodes.Status429TooManyRequests, $"Number of queued job is too high: {queued} > {limit}");
+                    }
+                }
 
-            started = true;
-            return await respond(job);
-        }
-        finally
-        {
-            // A request that started no job leaves its key free, so that a corrected retry can run.
-            if (!started && idempotency is not null)
+                Job job;
+                try
+                {
+                    job = await services.GetRequiredService<JobDispatcher>().RunAsync(Script, Args, Caller, Query.Job, Context.RequestAborted);
+                }
+                catch (JobQueueFullException e)
+                {
+                    return WindmillErrors.Text(StatusCodes.Status429TooManyRequests,
+                        $"Too many requests: workspace {e.Workspace} already holds {e.Limit} unfinished jobs, the most it accepts; retry once some have run");
+                }
+                catch (DuplicateJobIdException e) when (claim is { IsFirst: false })
+                {
+                    // Taken over from a request that was not gone after all: its job now exists, so this is a replay.
+                    started = true;
+                    claim.JobCommitted();
+                    return await services.GetRequiredService<IJobRunner>().GetAsync(workspace, e.Id, Context.RequestAborted) is { } existing
+                        ? await ReplayAsync(existing)
+                        : WindmillErrors.BadRequest($"Job with id {e.Id} already exists");
+                }
+                catch (DuplicateJobIdException e)
+                {
+                    return WindmillErrors.BadRequest($"Job with id {e.Id} already exists");
+                }
+
+                started = true;
+                claim?.JobCommitted(); // retries replay from now on, even while a synchronous caller still waits
+                return await Respond(job);
+            }
+            finally
             {
-                await services.GetRequiredService<IdempotencyKeys>().ReleaseAsync(idempotency, CancellationToken.None);
+                // A request that started no job leaves its key free, so that a corrected retry can run.
+                if (!started && claim?.Record is { } record)
+                {
+                    await services.GetRequiredService<IdempotencyKeys>().ReleaseAsync(record, CancellationToken.None);
+                }
             }
         }
     }

@@ -24,6 +24,11 @@ internal static class JobErrors
         return JsonSerializer.SerializeToElement(new JsonObject { ["error"] = error }, Relaxed);
     }
 
+    // Windmill's worker kills the job and reports an ExecutionErr (windmill-worker handle_child.rs, KillReason::Timeout).
+    public static JsonElement TimedOut(bool jobSpecific) =>
+        Create("ExecutionErr", "job process terminated due to timeout after exceeding "
+            + (jobSpecific ? "job-specific duration limit" : "instance-wide job duration limit"));
+
     public static JsonElement Canceled(string canceledBy, string? reason) =>
         Create("Canceled", $"Job canceled: {reason ?? "no reason given"} by {canceledBy}", extra:
             [new("reason", reason), new("canceler", canceledBy)]);

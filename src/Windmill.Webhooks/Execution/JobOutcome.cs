@@ -39,6 +39,9 @@ public sealed record JobOutcome
     public static JobOutcome Failure(string name, string message, string? stack = null, string? logs = null) =>
         new(false, JobErrors.Create(name, message, stack), logs, null);
 
+    /// <summary>A failure whose <c>{"error": …}</c> result is already built (the runner's time limit, say).</summary>
+    internal static JobOutcome Failure(JsonElement error) => new(false, error, null, null);
+
     /// <summary>
     /// Suspends the job until <paramref name="children"/> (at least one) complete: they are enqueued as its
     /// steps in the same commit that suspends it, and each one's completion brings it closer to running again.

@@ -102,4 +102,10 @@ public sealed record Job
         return PermissionedAs == "u/" + username
             || (VisibleToOwner && ScriptPath.StartsWith("u/" + username + "/", StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// The job's own time limit (its script's, or the run's <c>timeout</c> option), if shorter than the instance's
+    /// <see cref="WindmillWebhooksOptions.JobTimeout"/>, which always applies too.
+    /// </summary>
+    public TimeSpan? Timeout { get; init; }
 }

@@ -85,7 +85,11 @@ public sealed class JobDispatcher
             PermissionedAs = caller.PermissionedAs,
             TriggerKind = "webhook",
             TriggeredBy = caller.Username,
-            Options = options,
+            Options = options with { Timeout = Shorter(script.Timeout, options.Timeout) },
         }, cancellationToken).ConfigureAwait(false);
     }
+
+    // A run may only shorten its script's limit, never lengthen it.
+    private static TimeSpan? Shorter(TimeSpan? script, TimeSpan? run) =>
+        script is { } a && run is { } b ? (a < b ? a : b) : script ?? run;
 }

@@ -23,4 +23,9 @@ public sealed record JobOptions
 
     /// <summary>Whether the runnable's owner may see the job.</summary>
     public bool VisibleToOwner { get; init; } = true;
+
+    /// <summary>
+    /// A time limit for this job (Windmill's <c>timeout</c>); it can only shorten the script's and the instance's limits.
+    /// </summary>
+    public TimeSpan? Timeout { get; init; }
 }

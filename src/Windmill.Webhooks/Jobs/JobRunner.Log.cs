@@ -30,6 +30,13 @@ public sealed partial class JobRunner
         [LoggerMessage(9, LogLevel.Error, "Giving {Count} running jobs back at shutdown failed; they run again once their lease expires")]
         public static partial void ReleaseFailed(ILogger logger, Exception exception, int count);
 
+        [LoggerMessage(10, LogLevel.Warning, "Job {JobId} ran past its time limit of {Limit} and was stopped")]
+        public static partial void TimedOut(ILogger logger, Guid jobId, TimeSpan limit);
+
+        [LoggerMessage(11, LogLevel.Warning,
+            "The code of job {JobId} ignored its stop for {GracePeriod}; its worker left it running ({Count} such jobs still run)")]
+        public static partial void LeftBehind(ILogger logger, Guid jobId, TimeSpan gracePeriod, int count);
+
         [LoggerMessage(8, LogLevel.Warning, "Publishing a {Kind} job notification failed; other runners find the change at their heartbeat")]
         public static partial void NotifyFailed(ILogger logger, Exception exception, JobNotificationKind kind);
     }

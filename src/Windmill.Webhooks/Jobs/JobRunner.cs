@@ -41,6 +41,13 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
     // Timers cannot wait for ever (System.Threading.Timer stops at ~49 days): a far schedule waits in steps.
     private static readonly TimeSpan MaxTimerStep = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// How long a job's code may take to stop once told to (time limit, cancel, shutdown) before its worker leaves it
+    /// behind: Windmill's worker waits 5 s after SIGTERM before it kills a job's process. .NET cannot kill code running
+    /// in-process, so code that ignores its token keeps running unobserved, but it no longer holds a worker.
+    /// </summary>
+    internal static readonly TimeSpan StopGracePeriod = TimeSpan.FromSeconds(5);
+
     private readonly IJobStore _store;
     private readonly IJobNotifier _notifier;
     private readonly IJobExecutor[] _executors;
@@ -55,6 +62,11 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
     private readonly Channel<PendingCompletion> _completions = Channel.CreateUnbounded<PendingCompletion>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<Guid, CancellationTokenSource> _running = new();
     private readonly ConcurrentBag<Guid> _aborted = [];
+
+    // Unfinished jobs per workspace, for the queue cap: read from the store the first time a workspace is seen and at
+    // every heartbeat (other processes change it too), counted here in between.
+    private readonly Dictionary<string, int> _unfinished = new(StringComparer.Ordinal);
+    private int _leftBehind;
 
     // Only jobs that someone is waiting for right now have an entry: nothing is kept for completed jobs.
     private readonly Dictionary<Guid, Waiter> _waiters = [];
@@ -93,6 +105,12 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
         _time = time;
         _options = options.Value;
         _logger = logger;
+        if (_options.JobTimeout <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException(
+                $"{nameof(WindmillWebhooksOptions)}.{nameof(WindmillWebhooksOptions.JobTimeout)} must be more than zero; it is {_options.JobTimeout}.");
+        }
+
         _workerCount = Math.Max(0, _options.WorkerCount);
         _freeSlots = _workerCount;
         Owner = string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}");
@@ -123,6 +141,7 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
         ArgumentNullException.ThrowIfNull(job);
         var now = _time.GetUtcNow();
         var created = Create(job, now, parent: null);
+        await AdmitAsync(created.Workspace, cancellationToken).ConfigureAwait(false);
         var audit = job.TriggeredBy is { } user ? TriggerAudit(created, user, now) : null;
         var due = created.ScheduledFor <= now;
 
@@ -144,6 +163,7 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
                 ReleaseSlots(1);
             }
 
+            Finished(created.Workspace);
             throw;
         }
 
@@ -241,6 +261,7 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
         }
 
         // Whichever runner runs it stops its code; its own completion will find the lease gone.
+        Finished(canceled.Workspace);
         StopLocally(id);
         SignalWaiters(id, canceled);
         await PublishAsync(new JobNotification(JobNotificationKind.CancelRequested, id) { Job = canceled }).ConfigureAwait(false);
@@ -418,22 +439,30 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
     private async Task RunAsync(Job job, CancellationTokenSource cancel)
     {
         JobOutcome? outcome = null;
+        var (limit, jobSpecific) = TimeLimit(job);
+        using var deadline = new CancellationTokenSource(limit, _time);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel.Token, deadline.Token);
         try
         {
             var executor = Array.Find(_executors, e => e.CanExecute(job));
             outcome = executor is null
                 ? JobOutcome.Failure("ExecutorNotFound",
                     $"No executor runs {job.Kind.ToString().ToLowerInvariant()} jobs in {job.Language ?? "no language"}; register one with the runtime that runs them.")
-                : await executor.ExecuteAsync(job, cancel.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
-        {
-            if (_abortJobs.IsCancellationRequested)
+                : await ExecuteAsync(executor, job, stop.Token).ConfigureAwait(false);
+            if (outcome is null)
             {
-                _aborted.Add(job.Id);
-            }
+                if (deadline.IsCancellationRequested && !cancel.IsCancellationRequested)
+                {
+                    Log.TimedOut(_logger, job.Id, limit);
+                    outcome = JobOutcome.Failure(JobErrors.TimedOut(jobSpecific));
+                }
+                else if (_abortJobs.IsCancellationRequested)
+                {
+                    _aborted.Add(job.Id);
+                }
 
-            // Otherwise the job was canceled, or its lease lost: the store already has its final state.
+                // Otherwise the job was canceled, or its lease lost: the store already has its final state.
+            }
         }
 #pragma warning disable CA1031 // An executor that throws fails its job rather than leaving it running.
         catch (Exception e)
@@ -467,6 +496,116 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
             Wake();
         }
     }
+
+    private (TimeSpan Limit, bool JobSpecific) TimeLimit(Job job)
+    {
+        var instance = _options.JobTimeout < MaxTimerStep ? _options.JobTimeout : MaxTimerStep;
+        return job.Timeout is { } own && own < instance
+            ? (own > TimeSpan.Zero ? own : TimeSpan.Zero, true)
+            : (instance, false);
+    }
+
+    /// <summary>
+    /// The job's outcome, or <see langword="null"/> when it was told to stop first. The code runs off the worker, so
+    /// that code which blocks its thread or ignores its token cannot hold the worker: once told to stop, it gets
+    /// <see cref="StopGracePeriod"/>, then it is left behind and its eventual result is discarded.
+    /// </summary>
+    private async Task<JobOutcome?> ExecuteAsync(IJobExecutor executor, Job job, CancellationToken stop)
+    {
+        var execution = Task.Run(() => executor.ExecuteAsync(job, stop).AsTask(), CancellationToken.None);
+        try
+        {
+            return await execution.WaitAsync(stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+
+        // Whatever the code does after its stop (a result, a failure, the cancellation) no longer counts; it is only observed.
+        _ = execution.ContinueWith(static ended => _ = ended.Exception, CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        if (!execution.IsCompleted
+            && await Task.WhenAny(execution, Task.Delay(StopGracePeriod, _time, CancellationToken.None)).ConfigureAwait(false) != execution)
+        {
+            Log.LeftBehind(_logger, job.Id, StopGracePeriod, Interlocked.Increment(ref _leftBehind));
+            _ = execution.ContinueWith(_ => Interlocked.Decrement(ref _leftBehind), CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        return null;
+    }
+
+    // The queue cap: a workspace's unfinished jobs are read once from the store, then counted, and re-read at each heartbeat.
+    private async ValueTask AdmitAsync(string workspace, CancellationToken cancellationToken)
+    {
+        if (_options.MaxQueuedJobsPerWorkspace is not { } cap)
+        {
+            return;
+        }
+
+        bool known;
+        lock (_unfinished)
+        {
+            known = _unfinished.ContainsKey(workspace);
+        }
+
+        if (!known)
+        {
+            var counted = await CountUnfinishedAsync(workspace, cancellationToken).ConfigureAwait(false);
+            lock (_unfinished)
+            {
+                _unfinished.TryAdd(workspace, (int)Math.Min(counted, int.MaxValue));
+            }
+        }
+
+        lock (_unfinished)
+        {
+            var count = _unfinished[workspace];
+            if (count >= cap)
+            {
+                throw new JobQueueFullException(workspace, cap);
+            }
+
+            _unfinished[workspace] = count + 1;
+        }
+    }
+
+    private void Finished(string workspace)
+    {
+        lock (_unfinished)
+        {
+            if (_unfinished.TryGetValue(workspace, out var count) && count > 0)
+            {
+                _unfinished[workspace] = count - 1;
+            }
+        }
+    }
+
+    private async Task RecountUnfinishedAsync()
+    {
+        if (_options.MaxQueuedJobsPerWorkspace is null)
+        {
+            return;
+        }
+
+        string[] workspaces;
+        lock (_unfinished)
+        {
+            workspaces = _unfinished.Keys.ToArray();
+        }
+
+        foreach (var workspace in workspaces)
+        {
+            var counted = await CountUnfinishedAsync(workspace, CancellationToken.None).ConfigureAwait(false);
+            lock (_unfinished)
+            {
+                _unfinished[workspace] = (int)Math.Min(counted, int.MaxValue);
+            }
+        }
+    }
+
+    private ValueTask<long> CountUnfinishedAsync(string workspace, CancellationToken cancellationToken) =>
+        _store.CountAsync(new JobQuery { Workspace = workspace, Statuses = [JobStatus.Queued, JobStatus.Running] }, cancellationToken);
 
     private async Task SuspendAsync(Job job, JobOutcome outcome)
     {
@@ -525,6 +664,7 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
             if (applied[i])
             {
                 var completed = batch[i].Completion.Apply(batch[i].Job);
+                Finished(completed.Workspace);
                 SignalWaiters(completed.Id, completed);
                 await PublishAsync(new JobNotification(JobNotificationKind.Completed, completed.Id) { Job = completed }).ConfigureAwait(false);
                 resumesParent |= batch[i].Completion.ResumesParent is not null;
@@ -606,6 +746,7 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
                 .ConfigureAwait(false);
             foreach (var failed in reclaimed.Failed)
             {
+                Finished(failed.Workspace);
                 SignalWaiters(failed.Id, failed);
                 await PublishAsync(new JobNotification(JobNotificationKind.Completed, failed.Id) { Job = failed }).ConfigureAwait(false);
             }
@@ -617,6 +758,7 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
             }
 
             await SignalRemoteCompletionsAsync().ConfigureAwait(false);
+            await RecountUnfinishedAsync().ConfigureAwait(false);
             Wake();
         }
 #pragma warning disable CA1031 // A heartbeat that fails is tried again at the next one.
@@ -798,6 +940,7 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
             CreatedAt = now,
             ScheduledFor = options.ScheduledFor is { } at && at > now ? at : now,
             ParentJob = parent?.Id ?? options.ParentJob,
+            Timeout = options.Timeout,
             RootJob = parent is null ? options.RootJob : parent.RootJob ?? parent.Id,
             IsFlowStep = parent is not null,
             TriggerKind = job.TriggerKind,

@@ -17,4 +17,10 @@ public sealed class CodeScriptOptions
 
     /// <summary>A longer description.</summary>
     public string Description { get; set; } = "";
+
+    /// <summary>
+    /// The longest a job of this script may run; it can only shorten <see cref="WindmillWebhooksOptions.JobTimeout"/>.
+    /// <see langword="null"/> (default): the instance's limit. Part of the version: changing it deploys a new one.
+    /// </summary>
+    public TimeSpan? Timeout { get; set; }
 }

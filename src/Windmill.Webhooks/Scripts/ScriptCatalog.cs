@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -91,7 +92,7 @@ internal sealed partial class ScriptCatalog
     private async Task<ScriptVersion> DeployAsync(string workspace, CodeScriptRegistration registration, ScriptHandler handler,
         CancellationToken cancellationToken)
     {
-        var content = $"// .NET handler registered in code by the host application.\n// version: {registration.Options.Version}\n{handler.Signature}\n";
+        var content = $"// .NET handler registered in code by the host application.\n// version: {registration.Options.Version}\n{TimeoutLine(registration.Options)}{handler.Signature}\n";
         var latest = await _store.GetLatestAsync(workspace, registration.Path, cancellationToken).ConfigureAwait(false);
         if (latest is not null && latest.Language == CodeLanguage && latest.Content == content)
         {
@@ -109,6 +110,7 @@ internal sealed partial class ScriptCatalog
             Summary = registration.Options.Summary,
             Description = registration.Options.Description,
             Schema = handler.Schema,
+            Timeout = registration.Options.Timeout,
             CreatedBy = SystemUser,
             CreatedAt = _time.GetUtcNow(),
         };
@@ -154,6 +156,10 @@ internal sealed partial class ScriptCatalog
             Log.ArchivedUnregistered(_logger, script.Path, workspace);
         }
     }
+
+    // The limit is part of the version, so that a hash always names the same limit; scripts without one keep their old content.
+    private static string TimeoutLine(CodeScriptOptions options) =>
+        options.Timeout is { } timeout ? string.Create(CultureInfo.InvariantCulture, $"// timeout: {timeout.TotalSeconds} s\n") : "";
 
     // Deterministic, so processes sharing a store agree; the parent makes a reverted script a new version.
     private static ScriptHash ComputeHash(string workspace, string path, ScriptHash? parent, string content)

@@ -43,4 +43,10 @@ public sealed record ScriptVersion
 
     /// <summary>Whether a newer version replaced this one. Archived versions still run by hash.</summary>
     public bool Archived { get; init; }
+
+    /// <summary>
+    /// The longest a job of this version may run (Windmill's script <c>timeout</c>); it can only shorten
+    /// <see cref="WindmillWebhooksOptions.JobTimeout"/>. <see langword="null"/>: the instance's limit.
+    /// </summary>
+    public TimeSpan? Timeout { get; init; }
 }

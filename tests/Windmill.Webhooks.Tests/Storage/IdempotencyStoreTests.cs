@@ -106,7 +106,7 @@ public sealed class SqliteIdempotencyStoreTests : IdempotencyStoreTests, IAsyncL
         SqliteConnection.ClearAllPools();
         var job = await new SqliteJobStore(_file.Open()).GetAsync(Guid.Parse("0190f6b2-3c1e-7d2a-9b1f-0f9a1c2b3d4e"), CancellationToken.None);
 
-        Assert.Equal(("u/bot/old", true, null), (job?.ScriptPath, job?.VisibleToOwner, job?.RootJob));
+        Assert.Equal(("u/bot/old", true, null, null), (job?.ScriptPath, job?.VisibleToOwner, job?.RootJob, job?.Timeout));
         Assert.Equal((false, 0, Windmill.Webhooks.Jobs.JobStatus.Queued), (job?.IsFlowStep, job?.PendingChildren, job?.Status));
     }
 

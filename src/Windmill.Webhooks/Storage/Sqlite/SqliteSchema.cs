@@ -108,6 +108,10 @@ internal static class SqliteSchema
         CREATE INDEX job_leased ON job (lease_until) WHERE status = 'running';
         UPDATE job SET lease_owner = 'before-leases', lease_until = 0 WHERE status = 'running';
         """,
+        """
+        ALTER TABLE script ADD COLUMN timeout_ms INTEGER;
+        ALTER TABLE job ADD COLUMN timeout_ms INTEGER;
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -7,7 +7,7 @@ namespace Windmill.Webhooks.Storage.Sqlite;
 /// <summary>The SQLite <see cref="IScriptStore"/>.</summary>
 public sealed class SqliteScriptStore : IScriptStore
 {
-    private const string Columns = "workspace_id, hash, path, parent_hash, language, content, summary, description, schema, created_by, created_at, archived";
+    private const string Columns = "workspace_id, hash, path, parent_hash, language, content, summary, description, schema, created_by, created_at, archived, timeout_ms";
     private readonly SqliteDatabase _database;
 
     /// <summary>Creates the store over <paramref name="database"/>.</summary>
@@ -37,10 +37,11 @@ public sealed class SqliteScriptStore : IScriptStore
             try
             {
                 using (var insert = connection.Command(
-                    $"INSERT INTO script ({Columns}) VALUES ($ws, $hash, $path, $parent, $language, $content, $summary, $description, $schema, $by, $at, $archived)",
+                    $"INSERT INTO script ({Columns}) VALUES ($ws, $hash, $path, $parent, $language, $content, $summary, $description, $schema, $by, $at, $archived, $timeout)",
                     ("$ws", version.Workspace), ("$hash", version.Hash.Value), ("$path", version.Path), ("$parent", version.ParentHash?.Value),
                     ("$language", version.Language), ("$content", version.Content), ("$summary", version.Summary), ("$description", version.Description),
-                    ("$schema", ToDb(version.Schema)), ("$by", version.CreatedBy), ("$at", ToDb(version.CreatedAt)), ("$archived", version.Archived)))
+                    ("$schema", ToDb(version.Schema)), ("$by", version.CreatedBy), ("$at", ToDb(version.CreatedAt)), ("$archived", version.Archived),
+                    ("$timeout", ToDb(version.Timeout))))
                 {
                     insert.ExecuteNonQuery();
                 }
@@ -102,5 +103,6 @@ public sealed class SqliteScriptStore : IScriptStore
         CreatedBy = reader.GetString(9),
         CreatedAt = Instant(reader, 10),
         Archived = reader.GetBoolean(11),
+        Timeout = NullableDuration(reader, 12),
     };
 }

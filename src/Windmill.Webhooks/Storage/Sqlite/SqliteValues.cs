@@ -15,6 +15,11 @@ internal static class SqliteValues
 
     public static object ToDb(JsonElement? value) => value is { } v ? v.GetRawText() : DBNull.Value;
 
+    public static object ToDb(TimeSpan? value) => value is { } v ? (long)v.TotalMilliseconds : DBNull.Value;
+
+    public static TimeSpan? NullableDuration(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : TimeSpan.FromMilliseconds(reader.GetInt64(ordinal));
+
     public static DateTimeOffset Instant(SqliteDataReader reader, int ordinal) => new(reader.GetInt64(ordinal), TimeSpan.Zero);
 
     public static DateTimeOffset? NullableInstant(SqliteDataReader reader, int ordinal) =>
