@@ -9,7 +9,8 @@ public interface IJobRunner
     /// <summary>
     /// Persists a new job and schedules it: at once, or at <see cref="NewJob.ScheduledFor"/>, also after a
     /// restart. Throws <see cref="DuplicateJobIdException"/> when
-    /// <see cref="NewJob.Id"/> is taken.
+    /// <see cref="NewJob.Id"/> is taken, and <see cref="JobQueueFullException"/> (writing nothing) when the runner caps
+    /// the unfinished jobs of a workspace and the cap is reached.
     /// </summary>
     ValueTask<Job> EnqueueAsync(NewJob job, CancellationToken cancellationToken);
 
