@@ -1,5 +1,9 @@
 using System.Net;
 using Windmill.Webhooks.AspNetCore.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Windmill.Webhooks.Audit;
+using Windmill.Webhooks.Jobs;
+using Windmill.Webhooks.Storage;
 using Windmill.Webhooks.Tokens;
 
 namespace Windmill.Webhooks.AspNetCore.Tests;
@@ -108,6 +112,20 @@ public sealed class IdempotencyTests : SampleAppTest
         Assert.Equal(1, await host.CountJobsAsync());
     }
 
+    [Fact]
+    public async Task A_request_that_failed_after_its_job_was_committed_keeps_its_key_and_its_retry_replays_the_job()
+    {
+        await using var host = await BlockingScriptHost.StartAsync(services: s => s.AddSingleton<IAuditSink, FailingOnceAuditSink>());
+
+        using var failed = await PostAsync(host.Client, BlockingScriptHost.Api + "/jobs/run/p/u/test/echo", "audit-down", "{}");
+        using var retry = await PostAsync(host.Client, BlockingScriptHost.Api + "/jobs/run/p/u/test/echo", "audit-down", "{}");
+
+        await Wire.AssertAsync(failed, HttpStatusCode.ServiceUnavailable, Wire.Text, "Service unavailable: the database is full");
+        var id = await Wire.AssertCreatedJobAsync(retry);
+        Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(id, Assert.Single(await host.Runner.ListAsync(new JobQuery { Workspace = "demo" }, CancellationToken.None).ToListAsync()).Id);
+    }
+
     // The admin token and each of these tokens belong to user admin: before keys were scoped to tokens, each got the admin's answer replayed.
     [Theory]
     [InlineData("read-only", "Permission denied: Token is read-only. Mutating endpoints are not allowed.")]
@@ -204,4 +222,14 @@ public sealed class IdempotencyTests : SampleAppTest
         return client.SendAsync(request);
     }
 
+    /// <summary>An audit log whose first <c>jobs.run.script</c> fails as a full disk would: the job is committed, its audit entry is not.</summary>
+    private sealed class FailingOnceAuditSink : IAuditSink
+    {
+        private int _runs;
+
+        public ValueTask WriteAsync(AuditEntry entry, CancellationToken cancellationToken) =>
+            entry.Operation == "jobs.run.script" && Interlocked.Increment(ref _runs) == 1
+                ? throw new StorageUnavailableException("the database is full")
+                : ValueTask.CompletedTask;
+    }
 }

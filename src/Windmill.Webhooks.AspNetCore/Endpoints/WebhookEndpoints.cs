@@ -147,6 +147,7 @@ internal static class WebhookEndpoints
             var services = Context.RequestServices;
             var workspace = Script.Workspace;
             var started = false;
+            var taken = false; // the key's job id belongs to another job
             try
             {
                 if (Query.QueueLimit is { } limit)
@@ -170,17 +171,17 @@ internal static class WebhookEndpoints
                     return WindmillErrors.Text(StatusCodes.Status429TooManyRequests,
                         $"Too many requests: workspace {e.Workspace} already holds {e.Limit} unfinished jobs, the most it accepts; retry once some have run");
                 }
-                catch (DuplicateJobIdException e) when (claim is { IsFirst: false })
-                {
-                    // Taken over from a request that was not gone after all: its job now exists, so this is a replay.
-                    started = true;
-                    claim.JobCommitted();
-                    return await services.GetRequiredService<IJobRunner>().GetAsync(workspace, e.Id, Context.RequestAborted) is { } existing
-                        ? await ReplayAsync(existing)
-                        : WindmillErrors.BadRequest($"Job with id {e.Id} already exists");
-                }
                 catch (DuplicateJobIdException e)
                 {
+                    // Taken over from a request that was not gone after all: its job now exists, so this is a replay.
+                    if (claim is { IsFirst: false } && await services.GetRequiredService<IJobRunner>().GetAsync(workspace, e.Id, Context.RequestAborted) is { } existing)
+                    {
+                        started = true;
+                        claim.JobCommitted();
+                        return await ReplayAsync(existing);
+                    }
+
+                    taken = true;
                     return WindmillErrors.BadRequest($"Job with id {e.Id} already exists");
                 }
 
@@ -190,8 +191,10 @@ internal static class WebhookEndpoints
             }
             finally
             {
-                // A request that started no job leaves its key free, so that a corrected retry can run.
-                if (!started && claim?.Record is { } record)
+                // A request that started no job leaves its key free, so that a corrected retry can run. One that failed after its
+                // job was committed (its audit entry could not be written, say) keeps it: a retry replays that job.
+                if (!started && claim?.Record is { } record
+                    && (taken || await services.GetRequiredService<IJobRunner>().GetAsync(workspace, record.JobId, CancellationToken.None) is null))
                 {
                     await services.GetRequiredService<IdempotencyKeys>().ReleaseAsync(record, CancellationToken.None);
                 }

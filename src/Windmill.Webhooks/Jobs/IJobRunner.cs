@@ -12,7 +12,9 @@ public interface IJobRunner
     /// <summary>
     /// Persists a new job (with the audit entry of its trigger, when <see cref="NewJob.TriggeredBy"/> is set) and
     /// schedules it: at once, or at <see cref="JobOptions.ScheduledFor"/>, also after a restart. Throws
-    /// <see cref="DuplicateJobIdException"/> when <see cref="JobOptions.Id"/> is taken.
+    /// <see cref="DuplicateJobIdException"/> when <see cref="JobOptions.Id"/> is taken, and
+    /// <see cref="JobQueueFullException"/> (writing nothing) when the runner caps the unfinished jobs of a workspace
+    /// and the cap is reached.
     /// </summary>
     ValueTask<Job> EnqueueAsync(NewJob job, CancellationToken cancellationToken);
 

@@ -37,7 +37,8 @@ internal sealed class BlockingScriptHost : IAsyncDisposable
     private readonly TaskCompletionSource _requestFinished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ManualResetEventSlim _unblockStubborn = new();
 
-    private BlockingScriptHost(Action<WindmillWebhooksOptions> configure, TimeSpan watchedTimer, EnqueueGate? gate)
+    private BlockingScriptHost(Action<WindmillWebhooksOptions> configure, TimeSpan watchedTimer, EnqueueGate? gate,
+        Action<IServiceCollection>? services)
     {
         Time = new TimerSignalingTimeProvider(SampleApp.Start, watchedTimer);
         var builder = WebApplication.CreateBuilder();
@@ -70,6 +71,7 @@ internal sealed class BlockingScriptHost : IAsyncDisposable
             builder.Services.AddSingleton(sp => gate.Wrap((IJobRunner)runner.ImplementationFactory!(sp)));
         }
 
+        services?.Invoke(builder.Services);
         _app = builder.Build();
         _app.Use(async (context, next) =>
         {
@@ -107,11 +109,14 @@ internal sealed class BlockingScriptHost : IAsyncDisposable
             options.CancelJobOnSyncTimeout = cancelJobOnSyncTimeout;
         }, syncWaitTimeout);
 
-    /// <summary>A host configured by <paramref name="configure"/>, watching the timers due in <paramref name="watchedTimer"/> (default: the stop grace of jobs).</summary>
+    /// <summary>
+    /// A host configured by <paramref name="configure"/>, watching the timers due in <paramref name="watchedTimer"/> (default: the
+    /// stop grace of jobs), with its enqueues held by <paramref name="gate"/> and its own <paramref name="services"/> registered last.
+    /// </summary>
     public static async Task<BlockingScriptHost> StartAsync(Action<WindmillWebhooksOptions>? configure = null, TimeSpan? watchedTimer = null,
-        EnqueueGate? gate = null)
+        EnqueueGate? gate = null, Action<IServiceCollection>? services = null)
     {
-        var host = new BlockingScriptHost(configure ?? (_ => { }), watchedTimer ?? LocalJobStopGrace, gate);
+        var host = new BlockingScriptHost(configure ?? (_ => { }), watchedTimer ?? LocalJobStopGrace, gate, services);
         await host._app.StartAsync();
         host.Client = host._app.GetTestClient();
         host.Client.DefaultRequestHeaders.Authorization = new("Bearer", AdminToken);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
@@ -29,6 +30,7 @@ internal sealed class SampleApp : WebApplicationFactory<Program>
 
     private readonly TempDatabase _database = new();
     private readonly FakeLogCollector? _logs;
+    private bool _hostCreated;
 
     public SampleApp(FakeLogCollector? logs = null) => _logs = logs;
 
@@ -84,8 +86,21 @@ internal sealed class SampleApp : WebApplicationFactory<Program>
         });
     }
 
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        _hostCreated = true;
+        return base.CreateHost(builder);
+    }
+
     public override async ValueTask DisposeAsync()
     {
+        // With a minimal-hosting entry point the host is stopped twice at once, and disposed by the first stop
+        // (dotnet/aspnetcore#40271): a token use still waiting to be written would be flushed into a disposed database.
+        if (_hostCreated)
+        {
+            await Tokens.FlushUsageAsync(CancellationToken.None);
+        }
+
         await base.DisposeAsync();
         _database.Dispose();
     }
