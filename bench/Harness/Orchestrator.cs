@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 
@@ -472,7 +473,10 @@ internal sealed class Orchestrator
     private static LoadSpec Spec(Uri url, string token, string bodyFile, int connections, int status, (TimeSpan Warmup, TimeSpan Duration) time, bool scriptTime) =>
         new(url, token, File.ReadAllBytes(bodyFile), connections, time.Warmup, time.Duration, status, scriptTime);
 
-    private static JsonNode ToJson(Dictionary<string, object> result) => JsonSerializer.SerializeToNode(result)!;
+    // A phase that got no expected answer has no latencies (NaN): written as "NaN", never a crash of the whole run.
+    private static readonly JsonSerializerOptions PhaseJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    private static JsonNode ToJson(Dictionary<string, object> result) => JsonSerializer.SerializeToNode(result, PhaseJson)!;
 
     private static int FreePort()
     {

@@ -13,10 +13,10 @@ switch (command)
 {
     case "run":
         var results = await new Orchestrator(options.Has("quick"), options.Get("bench-dir", Directory.GetCurrentDirectory())).RunAsync();
-        var json = results.ToJsonString();
+        var json = results.ToJsonString(new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
         if (options.Has("out"))
         {
-            await File.WriteAllTextAsync(options.Get("out"), results.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            await File.WriteAllTextAsync(options.Get("out"), results.ToJsonString(new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         }
 
         Console.WriteLine(json);
