@@ -124,6 +124,8 @@ public sealed class IdempotencyTests : SampleAppTest
         var id = await Wire.AssertCreatedJobAsync(retry);
         Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
         Assert.Equal(id, Assert.Single(await host.Runner.ListAsync(new JobQuery { Workspace = "demo" }, CancellationToken.None).ToListAsync()).Id);
+        // The failed audit write did not strand the committed job: it runs.
+        Assert.Equal(JobStatus.Success, (await host.Runner.WaitForCompletionAsync("demo", id, CancellationToken.None))?.Status);
     }
 
     // The admin token and each of these tokens belong to user admin: before keys were scoped to tokens, each got the admin's answer replayed.

@@ -167,23 +167,29 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
             throw;
         }
 
-        if (audit is not null && !_auditInCommit)
+        try
         {
-            // The job is already durable: from here on, the caller's disconnect must not skip its audit entry.
-            await _audit.WriteAsync(audit, CancellationToken.None).ConfigureAwait(false);
+            if (audit is not null && !_auditInCommit)
+            {
+                // The job is already durable: from here on, the caller's disconnect must not skip its audit entry.
+                await _audit.WriteAsync(audit, CancellationToken.None).ConfigureAwait(false);
+            }
         }
-
-        if (handOver)
+        finally
         {
-            Start(created);
-        }
-        else if (due)
-        {
-            await AnnounceReadyAsync().ConfigureAwait(false);
-        }
-        else
-        {
-            ArmNextDue(created.ScheduledFor);
+            // Even when the separate audit write fails, the committed job runs: a handed-over job holds a slot and a lease only it releases.
+            if (handOver)
+            {
+                Start(created);
+            }
+            else if (due)
+            {
+                await AnnounceReadyAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                ArmNextDue(created.ScheduledFor);
+            }
         }
 
         return created;
