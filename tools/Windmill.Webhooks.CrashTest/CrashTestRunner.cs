@@ -160,7 +160,7 @@ internal static class CrashTestRunner
                 await samples.KillAsync(killed).ConfigureAwait(false);
                 counts.Kills++;
                 var line = string.Create(CultureInfo.InvariantCulture,
-                    $"trial {trial}/{options.Trials}: killed p{victim + 1} (pid {killed.Id}) after {uptime.TotalMilliseconds:F0} ms; p{2 - victim} (pid {survivor.Id}) kept serving");
+                    $"trial {trial}/{options.Trials}: killed p{victim + 1} (pid {killed.Id}) after serving {uptime.TotalMilliseconds:F0} ms; p{2 - victim} (pid {survivor.Id}) kept serving");
                 if (trial == options.Trials)
                 {
                     line += $"{(lastKillWaited ? ", while it ran a sleep job" : ", though it ran no sleep job")}; not restarted: the survivor finishes every job";

@@ -30,23 +30,18 @@ internal sealed class SampleStarts(CrashTestOptions options, SampleLocation samp
         return process;
     }
 
-    /// <summary>Waits until <paramref name="process"/> has started, then lets the clients send it webhooks.</summary>
-    /// <remarks>
-    /// With two processes, a new one first answers one sync webhook of its own: its first requests take seconds
-    /// to compile on a busy machine, and the clients that take turns on it would wait for it while the other
-    /// process idles, so that it would be killed before it ever ran a job.
-    /// </remarks>
+    /// <summary>
+    /// Waits until <paramref name="process"/> has started, lets the clients send it webhooks, and returns once it
+    /// has answered one sync webhook of the tool's own: on a busy machine a new process takes seconds to compile
+    /// its first requests, and a kill moment counted from its start would often fall before it ever served.
+    /// </summary>
     public async Task ServeAsync(SampleProcess process, CancellationToken cancellationToken)
     {
         await process.WaitUntilStartedAsync(options.StartTimeout, cancellationToken).ConfigureAwait(false);
         EnsureTransitionsRecorded();
         _echoHash ??= await FetchEchoHashAsync(process.BaseAddress, cancellationToken).ConfigureAwait(false);
-        if (options.Processes > 1)
-        {
-            await WarmUpAsync(process.BaseAddress, cancellationToken).ConfigureAwait(false);
-        }
-
         _serving.MarkUp(new SampleEndpoint(process.BaseAddress, _echoHash));
+        await AnswersWebhookAsync(process.BaseAddress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Installs the transition triggers once a start has created the schema, before the clients send anything.</summary>
@@ -99,7 +94,7 @@ internal sealed class SampleStarts(CrashTestOptions options, SampleLocation samp
     }
 
     // A job like the clients' ones, but not acknowledged: it is checked as one of "every job in the database".
-    private Task<string> WarmUpAsync(Uri baseAddress, CancellationToken cancellationToken) =>
+    private Task<string> AnswersWebhookAsync(Uri baseAddress, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, new Uri(baseAddress, "api/w/demo/jobs/run_wait_result/p/u/bot/hello_world"), cancellationToken);
 
     private async Task<string> SendAsync(HttpMethod method, Uri uri, CancellationToken cancellationToken)
@@ -108,7 +103,7 @@ internal sealed class SampleStarts(CrashTestOptions options, SampleLocation samp
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _adminToken);
         if (method == HttpMethod.Post)
         {
-            request.Content = new StringContent("""{"name":"warm-up"}""", System.Text.Encoding.UTF8, "application/json");
+            request.Content = new StringContent("""{"name":"crash test"}""", System.Text.Encoding.UTF8, "application/json");
         }
 
         using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
