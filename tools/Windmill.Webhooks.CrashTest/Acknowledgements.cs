@@ -28,16 +28,18 @@ internal sealed class Acknowledgements : IDisposable
     /// <summary>Requests cut short by a kill (connection refused or reset): not acknowledged, so their jobs may or may not exist.</summary>
     public long Interrupted => Interlocked.Read(ref _interrupted);
 
-    public void AsyncJob(Guid id)
+    /// <summary>A <c>201</c> with job <paramref name="id"/>, from the sample serving at <paramref name="from"/>.</summary>
+    public void AsyncJob(Guid id, Uri from)
     {
         _asyncJobs.Enqueue(id);
-        _log.Write($"async {id}");
+        _log.Write($"async {id} from {from.Authority}");
     }
 
-    public void SyncResult(string nonce)
+    /// <summary>A <c>200</c> with the expected result of the call with <paramref name="nonce"/>, from the sample serving at <paramref name="from"/>.</summary>
+    public void SyncResult(string nonce, Uri from)
     {
         _syncNonces.Enqueue(nonce);
-        _log.Write($"sync {nonce}");
+        _log.Write($"sync {nonce} from {from.Authority}");
     }
 
     public void Unexpected(string description)

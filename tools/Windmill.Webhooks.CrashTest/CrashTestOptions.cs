@@ -3,8 +3,14 @@ namespace Windmill.Webhooks.CrashTest;
 /// <summary>What one crash test run does; every choice of time and request comes from <see cref="Seed"/>.</summary>
 internal sealed record CrashTestOptions
 {
-    /// <summary>How many times the sample is started and killed with SIGKILL.</summary>
+    /// <summary>How many times the sample is started and killed with SIGKILL (with two processes: how many times one of them is).</summary>
     public int Trials { get; init; } = 50;
+
+    /// <summary>
+    /// How many sample processes serve one database at once: 1, or 2 (each trial kills one of them and starts it
+    /// again while the other keeps serving; after the last kill the survivor alone finishes every job).
+    /// </summary>
+    public int Processes { get; init; } = 1;
 
     /// <summary>Seeds the kill moments and every client's choice of requests.</summary>
     public int Seed { get; init; } = 6;
@@ -37,7 +43,7 @@ internal sealed record CrashTestOptions
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
     /// <summary>
-    /// Parses <c>--trials N --seed N --clients N --sample PATH --work-dir DIR --keep</c>; returns
+    /// Parses <c>--trials N --processes 1|2 --seed N --clients N --sample PATH --work-dir DIR --keep</c>; returns
     /// <see langword="null"/> with <paramref name="error"/> set for anything else.
     /// </summary>
     public static CrashTestOptions? Parse(IReadOnlyList<string> args, out string? error)
@@ -64,6 +70,9 @@ internal sealed record CrashTestOptions
             {
                 case "--trials" when PositiveInt(value) is { } trials:
                     options = options with { Trials = trials };
+                    break;
+                case "--processes" when value is "1" or "2":
+                    options = options with { Processes = value == "1" ? 1 : 2 };
                     break;
                 case "--seed" when int.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var seed):
                     options = options with { Seed = seed };

@@ -7,7 +7,10 @@ internal sealed record CrashTestReport
 {
     public required CrashTestOptions Options { get; init; }
 
-    /// <summary>Kills with SIGKILL, including those while the sample was starting.</summary>
+    /// <summary>
+    /// Kills with SIGKILL, including those while the sample was starting: one per trial with one process; with two,
+    /// one per trial plus one more for each restart killed while starting.
+    /// </summary>
     public required int Kills { get; init; }
 
     public required int KillsWhileStarting { get; init; }
@@ -23,7 +26,7 @@ internal sealed record CrashTestReport
     /// <summary>Starts where the sample exited before the run killed it.</summary>
     public required int ExitedByItself { get; init; }
 
-    /// <summary>Whether the last start, after every job finished, stopped on SIGTERM with exit code 0.</summary>
+    /// <summary>Whether the last process (the last start, or the survivor of the last kill), after every job finished, stopped on SIGTERM with exit code 0.</summary>
     public required bool StoppedGracefully { get; init; }
 
     public required DatabaseFindings Database { get; init; }
@@ -35,27 +38,46 @@ internal sealed record CrashTestReport
 
     public int Acknowledged => AsyncAcknowledged + SyncAcknowledged;
 
+    /// <summary>With two processes, whether a survivor ran at least one job that a killed process held (the last kill makes sure there is one).</summary>
+    public bool SurvivorTookOver => Options.Processes == 1 || Database.Leases.TakenOverBySurvivor > 0;
+
     public bool Passed =>
         Database.Lost.Count == 0 && Database.AcknowledgedNotCompleted.Count == 0 && Database.LeftUnfinished == 0 && Database.OtherwiseFailed == 0
+        && Database.WithoutAuditEntry.Count == 0 && Database.Leases.Violations.Count == 0 && SurvivorTookOver
         && Database.IntegrityCheck == "ok" && UnexpectedAnswers.Count == 0 && ExitedByItself == 0 && StoppedGracefully && Acknowledged > 0;
 
     public void WriteSummary(TextWriter output)
     {
         ArgumentNullException.ThrowIfNull(output);
         var culture = CultureInfo.InvariantCulture;
-        output.WriteLine(string.Create(culture, $"Crash test: {Kills} trials (SIGKILL; {KillsWhileStarting} while starting), seed {Options.Seed}, {Options.Clients} clients, {Elapsed.TotalSeconds:F0} s"));
+        var leases = Database.Leases;
+        var processes = Options.Processes == 1 ? "1 process" : $"{Options.Processes} processes on one database";
+        output.WriteLine(string.Create(culture, $"Crash test: {Options.Trials} trials, {processes}, {Kills} SIGKILLs ({KillsWhileStarting} while starting), seed {Options.Seed}, {Options.Clients} clients, {Elapsed.TotalSeconds:F0} s"));
         output.WriteLine(string.Create(culture, $"  acknowledged jobs:     {Acknowledged} ({AsyncAcknowledged} async: 201 with the job id; {SyncAcknowledged} sync: 200 with the result, job found by its nonce)"));
         output.WriteLine(string.Create(culture, $"  interrupted requests:  {Interrupted} (cut short by a kill; not acknowledged)"));
         output.WriteLine(string.Create(culture, $"  jobs in the database:  {Database.Jobs} ({Database.Succeeded} success, {Database.GaveUpAtRestartLimit} failed at the restart limit, {Database.OtherwiseFailed} failed otherwise, {Database.LeftUnfinished} left queued or running)"));
         output.WriteLine(string.Create(culture, $"  lost jobs:             {Database.Lost.Count} (acknowledged, but no job row or no jobs.run.script audit entry)"));
+        output.WriteLine(string.Create(culture, $"  jobs without audit:    {Database.WithoutAuditEntry.Count} (any job row, acknowledged or not, without its jobs.run.script audit entry)"));
         output.WriteLine(string.Create(culture, $"  acknowledged, not completed: {Database.AcknowledgedNotCompleted.Count}"));
         output.WriteLine(string.Create(culture, $"  duplicates:            {Database.RunAgainAfterCrash} jobs started more than once (restart_count > 0; {Database.AcknowledgedRunAgainAfterCrash} of them acknowledged)"));
-        output.WriteLine(string.Create(culture, $"  jobs without audit:    {Database.WithoutAuditEntry} (never acknowledged: killed between the job's commit and its audit entry's)"));
+        output.WriteLine(string.Create(culture, $"  leases:                {leases.Leases} taken, {leases.Reclaimed} reclaimed after they expired ({leases.TakenOverBySurvivor} then ran in a process that survived the kill, {leases.TakenOverByLaterStart} in one started after it), {leases.Released} released, {leases.ReclaimedFromLiveProcess.Count} expired in a live process"));
+        if (!SurvivorTookOver)
+        {
+            output.WriteLine("  ! no job of a killed process ran in the process that survived it");
+        }
+
+        output.WriteLine(string.Create(culture, $"  exactly once per lease: {leases.Violations.Count} violations (a lease taken while held, a second completion, a change after completion, a reclaim before expiry, a completion after its process was killed, leases ≠ restart_count + 1)"));
         output.WriteLine(string.Create(culture, $"  unexpected answers:    {UnexpectedAnswers.Count}; exited by itself: {ExitedByItself}; stopped on SIGTERM: {(StoppedGracefully ? "yes" : "no")}"));
         output.WriteLine($"  integrity_check:       {Database.IntegrityCheck}");
-        foreach (var problem in Database.Lost.Concat(Database.AcknowledgedNotCompleted).Concat(UnexpectedAnswers).Take(20))
+        foreach (var problem in Database.Lost.Concat(Database.WithoutAuditEntry).Concat(Database.AcknowledgedNotCompleted).Concat(leases.Violations)
+                     .Concat(UnexpectedAnswers).Take(20))
         {
             output.WriteLine($"  ! {problem}");
+        }
+
+        foreach (var expired in leases.ReclaimedFromLiveProcess.Take(5))
+        {
+            output.WriteLine($"  (allowed) {expired}");
         }
 
         if (KeptWorkDirectory is not null)

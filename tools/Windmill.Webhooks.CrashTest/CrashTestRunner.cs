@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using System.Text.Json;
 
 namespace Windmill.Webhooks.CrashTest;
 
@@ -10,11 +7,18 @@ namespace Windmill.Webhooks.CrashTest;
 /// Starts the sample on a database in a work folder, drives webhooks at it from several clients, kills it
 /// with SIGKILL at seeded random moments and starts it again on the same database, <see cref="CrashTestOptions.Trials"/>
 /// times. Then it starts it once more, waits (bounded) until every job has finished, stops it with SIGTERM,
-/// and checks the database file against what was acknowledged.
+/// and checks the database file against what was acknowledged. With two processes, both serve the same file;
+/// each trial kills one (a seeded choice) and starts it again while the other keeps serving. The last kill also
+/// waits until the victim runs a sleep job, and is not followed by a start: the survivor alone finishes every
+/// job, the dead one's after their lease.
 /// </summary>
 internal static class CrashTestRunner
 {
     private static readonly TimeSpan GracefulStopTimeout = TimeSpan.FromSeconds(30);
+
+    // The last kill with two processes waits until the victim runs a sleep job with this much left, so the survivor has one to take over.
+    private static readonly TimeSpan LastKillJobTimeLeft = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan LastKillWaitLimit = TimeSpan.FromSeconds(10);
 
     public static async Task<CrashTestReport> RunAsync(CrashTestOptions options, TextWriter progress, CancellationToken cancellationToken)
     {
@@ -24,7 +28,6 @@ internal static class CrashTestRunner
         var workDirectory = options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), $"windmill-crash-test-{Guid.NewGuid():N}");
         Directory.CreateDirectory(workDirectory);
         var databasePath = Path.Combine(workDirectory, "windmill.db");
-        var adminToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var clock = Stopwatch.StartNew();
         progress.WriteLine($"Crash test: sample {sample.AssemblyPath}, work folder {workDirectory}");
 
@@ -33,10 +36,21 @@ internal static class CrashTestRunner
         using (var acknowledgements = new Acknowledgements(Path.Combine(workDirectory, "acknowledged.txt")))
         using (var http = CreateHttpClient())
         {
-            var trials = await RunTrialsAsync(options, sample, databasePath, adminToken, http, log, acknowledgements, progress, cancellationToken)
-                .ConfigureAwait(false);
-            var (stoppedGracefully, left) = await DrainAsync(options, sample, databasePath, adminToken, log, progress, cancellationToken).ConfigureAwait(false);
-            progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"last start: {left} jobs left unfinished; SIGTERM stop {(stoppedGracefully ? "clean" : "NOT clean")}"));
+            var samples = new SampleStarts(options, sample, databasePath, http, log);
+            TrialCounts trials;
+            bool stoppedGracefully;
+            try
+            {
+                (trials, var last) = options.Processes == 1
+                    ? await RunOneProcessTrialsAsync(samples, acknowledgements, progress, cancellationToken).ConfigureAwait(false)
+                    : await RunTwoProcessTrialsAsync(samples, acknowledgements, progress, cancellationToken).ConfigureAwait(false);
+                stoppedGracefully = await DrainAsync(samples, last, progress, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await samples.KillRemainingAsync().ConfigureAwait(false);
+            }
+
             report = new CrashTestReport
             {
                 Options = options,
@@ -48,7 +62,7 @@ internal static class CrashTestRunner
                 Interrupted = acknowledgements.Interrupted,
                 UnexpectedAnswers = [.. acknowledgements.UnexpectedAnswers],
                 StoppedGracefully = stoppedGracefully,
-                Database = DatabaseVerifier.Verify(databasePath, acknowledgements),
+                Database = DatabaseVerifier.Verify(databasePath, acknowledgements, samples.Lifetimes),
                 Elapsed = clock.Elapsed,
             };
         }
@@ -62,20 +76,14 @@ internal static class CrashTestRunner
         return report with { KeptWorkDirectory = keep ? workDirectory : null };
     }
 
-    private static async Task<TrialCounts> RunTrialsAsync(CrashTestOptions options, SampleLocation sample, string databasePath, string adminToken,
-        HttpClient http, SampleLog log, Acknowledgements acknowledgements, TextWriter progress, CancellationToken cancellationToken)
+    // Returns the start that drains: a new one, after the last kill.
+    private static async Task<(TrialCounts Counts, SampleProcess Last)> RunOneProcessTrialsAsync(SampleStarts samples, Acknowledgements acknowledgements,
+        TextWriter progress, CancellationToken cancellationToken)
     {
+        var options = samples.Options;
         var random = new Random(options.Seed);
-        var serving = new ServingSample();
-        using var stopClients = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var clients = Enumerable.Range(0, options.Clients)
-            .Select(number => new LoadClient(number, new Random(unchecked((options.Seed * 7919) + number + 1)), http, adminToken, serving, acknowledgements))
-            .Select(client => Task.Run(() => client.RunAsync(stopClients.Token), CancellationToken.None))
-            .ToArray();
-
         var counts = new TrialCounts();
-        string? echoHash = null;
-        try
+        await using (samples.StartClients(acknowledgements, cancellationToken))
         {
             for (var trial = 1; trial <= options.Trials; trial++)
             {
@@ -84,7 +92,7 @@ internal static class CrashTestRunner
                 var startingFor = TimeSpan.FromMilliseconds(random.Next(0, 800));
                 var uptime = TimeSpan.FromMilliseconds(random.Next((int)options.MinUptime.TotalMilliseconds, (int)options.MaxUptime.TotalMilliseconds + 1));
 
-                using var process = SampleProcess.Start(sample, databasePath, adminToken, log);
+                var process = samples.Start();
                 try
                 {
                     if (killWhileStarting)
@@ -94,67 +102,103 @@ internal static class CrashTestRunner
                     }
                     else
                     {
-                        await process.WaitUntilStartedAsync(options.StartTimeout, cancellationToken).ConfigureAwait(false);
-                        echoHash ??= await FetchEchoHashAsync(http, process.BaseAddress, adminToken, cancellationToken).ConfigureAwait(false);
-                        serving.MarkUp(new SampleEndpoint(process.BaseAddress, echoHash));
+                        await samples.ServeAsync(process, cancellationToken).ConfigureAwait(false);
                         await Task.Delay(uptime, cancellationToken).ConfigureAwait(false);
-                        serving.MarkDown();
                     }
 
-                    if (process.HasExited)
-                    {
-                        counts.ExitedByItself++;
-                    }
+                    counts.ExitedByItself += process.HasExited ? 1 : 0;
                 }
                 finally
                 {
-                    serving.MarkDown();
-                    await process.KillAsync().ConfigureAwait(false);
+                    await samples.KillAsync(process).ConfigureAwait(false);
                 }
 
                 counts.Kills++;
                 progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"trial {trial}/{options.Trials}: killed {(killWhileStarting ? $"while starting, after {startingFor.TotalMilliseconds:F0} ms" : $"after serving {uptime.TotalMilliseconds:F0} ms")}; acknowledged so far {acknowledgements.AsyncJobs.Count} async, {acknowledgements.SyncNonces.Count} sync"));
+                    $"trial {trial}/{options.Trials}: killed pid {process.Id} {(killWhileStarting ? $"while starting, after {startingFor.TotalMilliseconds:F0} ms" : $"after serving {uptime.TotalMilliseconds:F0} ms")}; acknowledged so far {acknowledgements.AsyncJobs.Count} async, {acknowledgements.SyncNonces.Count} sync"));
             }
         }
-        finally
-        {
-            await stopClients.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(clients).ConfigureAwait(false);
-        }
 
-        return counts;
+        // One more start with no load: its runner reclaims what the last kill caught once the lease expires, and every job must finish.
+        var last = samples.Start();
+        await last.WaitUntilStartedAsync(options.StartTimeout, cancellationToken).ConfigureAwait(false);
+        samples.EnsureTransitionsRecorded();
+        return (counts, last);
     }
 
-    // One more start with no load: recovery re-queues what the last kill caught, and every job must finish.
-    private static async Task<(bool StoppedGracefully, long Left)> DrainAsync(CrashTestOptions options, SampleLocation sample, string databasePath,
-        string adminToken, SampleLog log, TextWriter progress, CancellationToken cancellationToken)
+    // Returns the survivor of the last kill, which drains alone.
+    private static async Task<(TrialCounts Counts, SampleProcess Last)> RunTwoProcessTrialsAsync(SampleStarts samples, Acknowledgements acknowledgements,
+        TextWriter progress, CancellationToken cancellationToken)
     {
-        using var process = SampleProcess.Start(sample, databasePath, adminToken, log);
-        try
+        var options = samples.Options;
+        var random = new Random(options.Seed);
+        var counts = new TrialCounts();
+        var processes = new SampleProcess[2];
+        for (var slot = 0; slot < processes.Length; slot++)
         {
-            await process.WaitUntilStartedAsync(options.StartTimeout, cancellationToken).ConfigureAwait(false);
-            progress.WriteLine("last start: waiting until no job is queued or running");
-            var left = await DatabaseVerifier.WaitUntilDrainedAsync(databasePath, options.DrainTimeout, cancellationToken).ConfigureAwait(false);
-            return (await process.TerminateAsync(GracefulStopTimeout).ConfigureAwait(false), left);
+            processes[slot] = samples.Start();
+            await samples.ServeAsync(processes[slot], cancellationToken).ConfigureAwait(false);
         }
-        finally
+
+        var victim = 0;
+        await using (samples.StartClients(acknowledgements, cancellationToken))
         {
-            if (!process.HasExited)
+            for (var trial = 1; trial <= options.Trials; trial++)
             {
-                await process.KillAsync().ConfigureAwait(false);
+                victim = random.Next(processes.Length);
+                var killWhileStarting = random.NextDouble() < options.KillWhileStartingShare;
+                var startingFor = TimeSpan.FromMilliseconds(random.Next(0, 800));
+                var uptime = TimeSpan.FromMilliseconds(random.Next((int)options.MinUptime.TotalMilliseconds, (int)options.MaxUptime.TotalMilliseconds + 1));
+
+                await Task.Delay(uptime, cancellationToken).ConfigureAwait(false);
+                var killed = processes[victim];
+                var survivor = processes[1 - victim];
+                var lastKillWaited = trial == options.Trials
+                    && await DatabaseVerifier.WaitUntilSleepRunsInAsync(samples.DatabasePath, killed.Id, LastKillJobTimeLeft, LastKillWaitLimit, cancellationToken)
+                        .ConfigureAwait(false);
+                counts.ExitedByItself += killed.HasExited ? 1 : 0;
+                await samples.KillAsync(killed).ConfigureAwait(false);
+                counts.Kills++;
+                var line = string.Create(CultureInfo.InvariantCulture,
+                    $"trial {trial}/{options.Trials}: killed p{victim + 1} (pid {killed.Id}) after serving {uptime.TotalMilliseconds:F0} ms; p{2 - victim} (pid {survivor.Id}) kept serving");
+                if (trial == options.Trials)
+                {
+                    line += $"{(lastKillWaited ? ", while it ran a sleep job" : ", though it ran no sleep job")}; not restarted: the survivor finishes every job";
+                }
+                else
+                {
+                    if (killWhileStarting)
+                    {
+                        var starting = samples.Start();
+                        await Task.WhenAny(starting.Started, Task.Delay(startingFor, cancellationToken)).ConfigureAwait(false);
+                        await samples.KillAsync(starting).ConfigureAwait(false);
+                        counts.Kills++;
+                        counts.KillsWhileStarting++;
+                        line += string.Create(CultureInfo.InvariantCulture, $"; its restart (pid {starting.Id}) killed while starting, after {startingFor.TotalMilliseconds:F0} ms");
+                    }
+
+                    var restarting = Stopwatch.StartNew();
+                    processes[victim] = samples.Start();
+                    await samples.ServeAsync(processes[victim], cancellationToken).ConfigureAwait(false);
+                    line += string.Create(CultureInfo.InvariantCulture, $"; p{victim + 1} restarted as pid {processes[victim].Id}, serving after {restarting.Elapsed.TotalSeconds:F1} s");
+                }
+
+                progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{line}; acknowledged so far {acknowledgements.AsyncJobs.Count} async, {acknowledgements.SyncNonces.Count} sync"));
             }
         }
+
+        return (counts, processes[1 - victim]);
     }
 
-    private static async Task<string> FetchEchoHashAsync(HttpClient http, Uri baseAddress, string adminToken, CancellationToken cancellationToken)
+    // With no load left, waits until no job is queued or running (the dead's after their lease), then stops the last process with SIGTERM.
+    private static async Task<bool> DrainAsync(SampleStarts samples, SampleProcess last, TextWriter progress, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseAddress, "api/w/demo/scripts/get/p/u/bot/echo"));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
-        using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        response.EnsureSuccessStatusCode();
-        using var script = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
-        return script.RootElement.GetProperty("hash").GetString()!;
+        progress.WriteLine($"drain: pid {last.Id} alone; waiting until no job is queued or running");
+        var left = await DatabaseVerifier.WaitUntilDrainedAsync(samples.DatabasePath, samples.Options.DrainTimeout, cancellationToken).ConfigureAwait(false);
+        var stoppedGracefully = !last.HasExited && await last.TerminateAsync(GracefulStopTimeout).ConfigureAwait(false);
+        progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"drain: {left} jobs left unfinished; SIGTERM stop {(stoppedGracefully ? "clean" : "NOT clean")}"));
+        return stoppedGracefully;
     }
 
     private static HttpClient CreateHttpClient() => new(new SocketsHttpHandler

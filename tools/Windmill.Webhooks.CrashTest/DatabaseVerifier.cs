@@ -2,53 +2,82 @@ using Microsoft.Data.Sqlite;
 
 namespace Windmill.Webhooks.CrashTest;
 
-/// <summary>Reads the sample's SQLite file directly (tables <c>job</c> and <c>audit</c>) and checks the acknowledgements against it.</summary>
+/// <summary>
+/// Reads the sample's SQLite file directly (tables <c>job</c> and <c>audit</c>, and the tool's own record of
+/// every job's transitions, <see cref="JobTransitions"/>) and checks the acknowledgements against it.
+/// </summary>
 internal static class DatabaseVerifier
 {
     private static readonly string[] Unfinished = ["queued", "running"];
 
     /// <summary>How many jobs are still queued or running.</summary>
-    public static long CountUnfinishedJobs(string databasePath)
-    {
-        using var connection = Open(databasePath);
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM job WHERE status IN ('queued', 'running')";
-        return (long)command.ExecuteScalar()!;
-    }
+    public static long CountUnfinishedJobs(string databasePath) =>
+        Count(databasePath, "SELECT count(*) FROM job WHERE status IN ('queued', 'running')");
 
     /// <summary>Polls (the tool may) until no job is queued or running, or <paramref name="timeout"/> passes; returns how many are left.</summary>
     public static async Task<long> WaitUntilDrainedAsync(string databasePath, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        await PollUntilAsync(() => CountUnfinishedJobs(databasePath) == 0, TimeSpan.FromMilliseconds(100), timeout, cancellationToken).ConfigureAwait(false);
+        return CountUnfinishedJobs(databasePath);
+    }
+
+    /// <summary>
+    /// Polls until the sample with process id <paramref name="processId"/> holds a running <c>u/bot/sleep</c> job with at
+    /// least <paramref name="timeLeft"/> of its sleep left, so that a kill now catches it running; false if none came within <paramref name="timeout"/>.
+    /// </summary>
+    public static Task<bool> WaitUntilSleepRunsInAsync(string databasePath, int processId, TimeSpan timeLeft, TimeSpan timeout,
+        CancellationToken cancellationToken) =>
+        PollUntilAsync(() => Count(databasePath, """
+            SELECT count(*) FROM job
+            WHERE status = 'running' AND script_path = 'u/bot/sleep' AND lease_owner LIKE $owner
+              AND started_at + json_extract(args, '$.ms') * 10000 > $until
+            """, ("$owner", $"%/{processId}/%"), ("$until", (TimeProvider.System.GetUtcNow() + timeLeft).UtcTicks)) > 0,
+            TimeSpan.FromMilliseconds(10), timeout, cancellationToken);
+
+    private static async Task<bool> PollUntilAsync(Func<bool> done, TimeSpan interval, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
-        var left = CountUnfinishedJobs(databasePath);
-        while (left > 0 && !deadline.IsCancellationRequested)
+        while (!done())
         {
             try
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(100), deadline.Token).ConfigureAwait(false);
+                await Task.Delay(interval, deadline.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                break;
+                return false;
             }
-
-            left = CountUnfinishedJobs(databasePath);
         }
 
-        return left;
+        return true;
     }
 
-    public static DatabaseFindings Verify(string databasePath, Acknowledgements acknowledgements)
+    private static long Count(string databasePath, string sql, params (string Name, object Value)[] parameters)
     {
+        using var connection = Open(databasePath);
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return (long)command.ExecuteScalar()!;
+    }
+
+    public static DatabaseFindings Verify(string databasePath, Acknowledgements acknowledgements, IReadOnlyList<SampleLifetime> lifetimes)
+    {
+        ArgumentNullException.ThrowIfNull(acknowledgements);
         using var connection = Open(databasePath);
         var integrity = string.Join("; ", ReadColumn(connection, "PRAGMA integrity_check", reader => reader.GetString(0)));
 
         var jobs = ReadColumn(connection, """
-            SELECT id, status, restart_count, json_extract(args, '$.nonce'), json_extract(result, '$.error.name') FROM job
+            SELECT id, status, restart_count, json_extract(args, '$.nonce'), json_extract(result, '$.error.name'), lease_owner FROM job
             """,
             reader => new StoredJob(Guid.Parse(reader.GetString(0)), reader.GetString(1), reader.GetInt32(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4)))
+                reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5)))
             .ToDictionary(job => job.Id);
         var audited = ReadColumn(connection, "SELECT json_extract(parameters, '$.uuid') FROM audit WHERE operation = 'jobs.run.script'",
                 reader => reader.IsDBNull(0) ? Guid.Empty : Guid.Parse(reader.GetString(0)))
@@ -82,7 +111,7 @@ internal static class DatabaseVerifier
             }
         }
 
-        lost.AddRange(acknowledgedJobs.Where(job => !audited.Contains(job.Id)).Select(job => $"job {job.Id}: no jobs.run.script audit entry"));
+        lost.AddRange(acknowledgedJobs.Where(job => !audited.Contains(job.Id)).Select(job => $"job {job.Id}: acknowledged, no jobs.run.script audit entry"));
         var notCompleted = acknowledgedJobs.Where(job => job.Status != "success" && job.ErrorName != "RestartLimitReached")
             .Select(job => $"job {job.Id}: acknowledged, {job.Status} ({job.ErrorName ?? "no error"})")
             .ToList();
@@ -97,9 +126,10 @@ internal static class DatabaseVerifier
             LeftUnfinished = jobs.Values.Count(job => Unfinished.Contains(job.Status)),
             RunAgainAfterCrash = jobs.Values.Count(job => job.RestartCount > 0),
             AcknowledgedRunAgainAfterCrash = acknowledgedJobs.Count(job => job.RestartCount > 0),
-            WithoutAuditEntry = jobs.Values.Count(job => !audited.Contains(job.Id)),
+            WithoutAuditEntry = jobs.Values.Where(job => !audited.Contains(job.Id)).Select(job => $"job {job.Id} ({job.Status}): no jobs.run.script audit entry").ToList(),
             Lost = lost,
             AcknowledgedNotCompleted = notCompleted,
+            Leases = LeaseVerifier.Verify(JobTransitions.Read(connection), jobs, lifetimes),
         };
     }
 
@@ -118,15 +148,16 @@ internal static class DatabaseVerifier
     }
 
     // Not pooled, so the file is free once a check is done; Microsoft.Data.Sqlite retries a busy database for its command timeout.
-    private static SqliteConnection Open(string databasePath)
+    public static SqliteConnection Open(string databasePath)
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = false, Mode = SqliteOpenMode.ReadWrite }.ToString());
         connection.Open();
         return connection;
     }
-
-    private sealed record StoredJob(Guid Id, string Status, int RestartCount, string? Nonce, string? ErrorName);
 }
+
+/// <summary>A job row, as far as the checks read it.</summary>
+internal sealed record StoredJob(Guid Id, string Status, int RestartCount, string? Nonce, string? ErrorName, string? LeaseOwner);
 
 /// <summary>What the database holds after the run.</summary>
 internal sealed record DatabaseFindings
@@ -150,12 +181,15 @@ internal sealed record DatabaseFindings
 
     public required int AcknowledgedRunAgainAfterCrash { get; init; }
 
-    /// <summary>Jobs whose audit entry is missing: only allowed for requests that were never acknowledged (killed between the two commits).</summary>
-    public required int WithoutAuditEntry { get; init; }
+    /// <summary>Each job, acknowledged or not, without its <c>jobs.run.script</c> audit entry: the job and its entry are one commit, so any one fails the run.</summary>
+    public required IReadOnlyList<string> WithoutAuditEntry { get; init; }
 
     /// <summary>Each acknowledged job that has no row, or no <c>jobs.run.script</c> audit entry.</summary>
     public required IReadOnlyList<string> Lost { get; init; }
 
     /// <summary>Each acknowledged job that did not end in success (other than failing on purpose at the restart limit).</summary>
     public required IReadOnlyList<string> AcknowledgedNotCompleted { get; init; }
+
+    /// <summary>The jobs' lease histories: whether each completed exactly once per lease, and where reclaimed jobs ran next.</summary>
+    public required LeaseFindings Leases { get; init; }
 }

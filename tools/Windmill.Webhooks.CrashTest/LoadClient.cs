@@ -9,7 +9,8 @@ namespace Windmill.Webhooks.CrashTest;
 /// <summary>
 /// One client: sends webhooks one after another while the sample is up, each chosen by its seeded
 /// <see cref="Random"/>: async (<c>run/p</c>, <c>run/h</c>) and sync (<c>run_wait_result/p</c>, <c>/h</c>) calls of
-/// <c>hello_world</c>, <c>echo</c> and <c>sleep</c>. Every call carries a unique <c>nonce</c> arg.
+/// <c>hello_world</c>, <c>echo</c> and <c>sleep</c>. Every call carries a unique <c>nonce</c> arg. With two processes up, calls
+/// go to each in turn.
 /// </summary>
 internal sealed class LoadClient(int number, Random random, HttpClient http, string adminToken, ServingSample sample, Acknowledgements acknowledgements)
 {
@@ -23,7 +24,7 @@ internal sealed class LoadClient(int number, Random random, HttpClient http, str
             SampleEndpoint endpoint;
             try
             {
-                endpoint = await sample.WaitUntilUpAsync(stop).ConfigureAwait(false);
+                endpoint = await sample.WaitUntilUpAsync(number + _sequence, stop).ConfigureAwait(false); // the live processes in turn
             }
             catch (OperationCanceledException)
             {
@@ -75,11 +76,11 @@ internal sealed class LoadClient(int number, Random random, HttpClient http, str
         var body = await response.Content.ReadAsStringAsync(stop).ConfigureAwait(false);
         if (call.ExpectedResult is null && response.StatusCode == HttpStatusCode.Created && Guid.TryParse(body, out var jobId))
         {
-            acknowledgements.AsyncJob(jobId);
+            acknowledgements.AsyncJob(jobId, baseAddress);
         }
         else if (call.ExpectedResult is { } expected && response.StatusCode == HttpStatusCode.OK && JsonNode.DeepEquals(Parse(body), expected))
         {
-            acknowledgements.SyncResult(call.Nonce);
+            acknowledgements.SyncResult(call.Nonce, baseAddress);
         }
         else
         {

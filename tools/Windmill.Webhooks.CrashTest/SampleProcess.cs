@@ -30,6 +30,12 @@ internal sealed partial class SampleProcess : IDisposable
     /// <summary>The sample's origin, such as <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri BaseAddress { get; }
 
+    /// <summary>The process id, which the sample's runner puts in the owner of every job lease it holds.</summary>
+    public int Id => Lifetime.ProcessId;
+
+    /// <summary>When it was started, and (once <see cref="KillAsync"/> returned) when it was gone.</summary>
+    public SampleLifetime Lifetime { get; private set; } = null!;
+
     /// <summary>Completes once the host has started and listens.</summary>
     public Task Started => _started.Task;
 
@@ -72,6 +78,7 @@ internal sealed partial class SampleProcess : IDisposable
         process.ErrorDataReceived += (_, e) => sampleProcess.OnLine(e.Data);
         process.Exited += (_, _) => sampleProcess.OnExited();
         process.Start();
+        sampleProcess.Lifetime = new SampleLifetime(process.Id, TimeProvider.System.GetUtcNow());
         log.Write($"started pid {process.Id} on {baseAddress}");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -91,6 +98,7 @@ internal sealed partial class SampleProcess : IDisposable
         }
 
         await _process.WaitForExitAsync().ConfigureAwait(false);
+        Lifetime = Lifetime with { KilledAt = TimeProvider.System.GetUtcNow() };
         _log.Write($"killed pid {_process.Id}");
     }
 
@@ -125,7 +133,7 @@ internal sealed partial class SampleProcess : IDisposable
             return;
         }
 
-        _log.Write(line);
+        _log.Write($"[pid {Id}] {line}");
         if (line.Contains(StartedLine, StringComparison.Ordinal))
         {
             _started.TrySetResult();
@@ -143,4 +151,11 @@ internal sealed partial class SampleProcess : IDisposable
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int SendSignal(int processId, int signal);
+}
+
+/// <summary>One start of the sample: its process id, when it started, and when a SIGKILL had ended it (<see langword="null"/> if none did).</summary>
+internal sealed record SampleLifetime(int ProcessId, DateTimeOffset StartedAt, DateTimeOffset? KilledAt = null)
+{
+    /// <summary>Whether it was running throughout <paramref name="at"/> (started before it, not yet killed).</summary>
+    public bool WasRunningAt(DateTimeOffset at) => StartedAt <= at && (KilledAt is not { } killed || killed > at);
 }

@@ -1,19 +1,33 @@
 namespace Windmill.Webhooks.CrashTest;
 
 /// <summary>
-/// Tells the clients where the sample serves, and holds them back while it is down, so the load goes to a
-/// live process and the requests that fail are the ones a kill cut short.
+/// Tells the clients where the sample serves, and holds them back while none is up, so the load goes to
+/// live processes and the requests that fail are the ones a kill cut short. With two processes up, each
+/// client takes them in turn.
 /// </summary>
 internal sealed class ServingSample
 {
     private readonly Lock _lock = new();
-    private TaskCompletionSource<SampleEndpoint> _up = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<SampleEndpoint> _up = [];
+    private TaskCompletionSource _anyUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public Task<SampleEndpoint> WaitUntilUpAsync(CancellationToken cancellationToken)
+    /// <summary>A live endpoint, the <paramref name="turn"/>-th of those up; waits while none is.</summary>
+    public async Task<SampleEndpoint> WaitUntilUpAsync(int turn, CancellationToken cancellationToken)
     {
-        lock (_lock)
+        while (true)
         {
-            return _up.Task.WaitAsync(cancellationToken);
+            Task anyUp;
+            lock (_lock)
+            {
+                if (_up.Count > 0)
+                {
+                    return _up[turn % _up.Count];
+                }
+
+                anyUp = _anyUp.Task;
+            }
+
+            await anyUp.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -21,17 +35,20 @@ internal sealed class ServingSample
     {
         lock (_lock)
         {
-            _up.TrySetResult(endpoint);
+            _up.Add(endpoint);
+            _anyUp.TrySetResult();
         }
     }
 
-    public void MarkDown()
+    /// <summary>Takes the process serving at <paramref name="baseAddress"/> out of the turns, before it is killed.</summary>
+    public void MarkDown(Uri baseAddress)
     {
         lock (_lock)
         {
-            if (_up.Task.IsCompleted)
+            _up.RemoveAll(endpoint => endpoint.BaseAddress == baseAddress);
+            if (_up.Count == 0 && _anyUp.Task.IsCompleted)
             {
-                _up = new TaskCompletionSource<SampleEndpoint>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _anyUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
         }
     }
