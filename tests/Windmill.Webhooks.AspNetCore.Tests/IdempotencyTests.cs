@@ -1,9 +1,12 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Windmill.Webhooks.AspNetCore.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Windmill.Webhooks.Audit;
+using Windmill.Webhooks.Idempotency;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Storage;
+using Windmill.Webhooks.Storage.InMemory;
 using Windmill.Webhooks.Tokens;
 
 namespace Windmill.Webhooks.AspNetCore.Tests;
@@ -215,6 +218,20 @@ public sealed class IdempotencyTests : SampleAppTest
     [Fact]
     public async Task Too_long_key_is_a_bad_request() => await Malformed_key_is_a_bad_request(new string('k', 256));
 
+    [Fact]
+    public async Task A_store_of_the_hosts_own_holds_the_keys()
+    {
+        var log = new ClaimLog();
+        await using var host = await BlockingScriptHost.StartAsync(services: s => s.AddSingleton(log).AddWindmillWebhooksCore().AddIdempotencyStore<LoggingIdempotencyStore>());
+        const string url = BlockingScriptHost.Api + "/jobs/run/p/u/test/echo";
+
+        var id = await Wire.AssertCreatedJobAsync(await PostAsync(host.Client, url, "own-store", "{}"));
+        using var retry = await PostAsync(host.Client, url, "own-store", "{}");
+
+        await Wire.AssertAsync(retry, HttpStatusCode.Created, Wire.Text, id.ToString());
+        Assert.Equal([("own-store", id, true), ("own-store", id, false)], log.Claims);
+    }
+
     private Task<HttpResponseMessage> PostAsync(string url, string key, string json) => PostAsync(Client, url, key, json);
 
     private static Task<HttpResponseMessage> PostAsync(HttpClient client, string url, string key, string json)
@@ -233,5 +250,25 @@ public sealed class IdempotencyTests : SampleAppTest
             entry.Operation == "jobs.run.script" && Interlocked.Increment(ref _runs) == 1
                 ? throw new StorageUnavailableException("the database is full")
                 : ValueTask.CompletedTask;
+    }
+
+    private sealed class ClaimLog
+    {
+        public ConcurrentQueue<(string Key, Guid JobId, bool Inserted)> Claims { get; } = new();
+    }
+
+    /// <summary>A host's own <see cref="IIdempotencyStore"/>: the in-memory one, logging each claim.</summary>
+    private sealed class LoggingIdempotencyStore(ClaimLog log) : IIdempotencyStore
+    {
+        private readonly InMemoryIdempotencyStore _inner = new();
+
+        public async ValueTask<ClaimedIdempotencyKey> ClaimAsync(IdempotencyRecord record, DateTimeOffset expiredBefore, CancellationToken cancellationToken)
+        {
+            var claimed = await _inner.ClaimAsync(record, expiredBefore, cancellationToken);
+            log.Claims.Enqueue((claimed.Held.Key, claimed.Held.JobId, claimed.Inserted));
+            return claimed;
+        }
+
+        public ValueTask ReleaseAsync(IdempotencyRecord record, CancellationToken cancellationToken) => _inner.ReleaseAsync(record, cancellationToken);
     }
 }

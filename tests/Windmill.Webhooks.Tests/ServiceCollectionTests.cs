@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using NSubstitute;
 using Windmill.Webhooks.Audit;
+using Windmill.Webhooks.Idempotency;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Scripts;
 using Windmill.Webhooks.Storage.InMemory;
@@ -20,6 +21,7 @@ public sealed class ServiceCollectionTests
         Assert.IsType<SqliteScriptStore>(services.GetRequiredService<IScriptStore>());
         Assert.IsType<SqliteTokenStore>(services.GetRequiredService<ITokenStore>());
         Assert.IsType<SqliteAuditSink>(services.GetRequiredService<IAuditSink>());
+        Assert.IsType<SqliteIdempotencyStore>(services.GetRequiredService<IIdempotencyStore>());
         Assert.IsType<JobRunner>(services.GetRequiredService<IJobRunner>());
         Assert.Same(TimeProvider.System, services.GetRequiredService<TimeProvider>());
     }
@@ -41,15 +43,18 @@ public sealed class ServiceCollectionTests
     public void The_applications_own_registrations_win()
     {
         var store = Substitute.For<IScriptStore>();
+        var keys = Substitute.For<IIdempotencyStore>();
         var time = Substitute.For<TimeProvider>();
         using var services = Build(s =>
         {
             s.AddSingleton(store);
+            s.AddSingleton(keys);
             s.AddSingleton(time);
             s.AddWindmillWebhooksCore();
         });
 
         Assert.Same(store, services.GetRequiredService<IScriptStore>());
+        Assert.Same(keys, services.GetRequiredService<IIdempotencyStore>());
         Assert.Same(time, services.GetRequiredService<TimeProvider>());
     }
 
@@ -61,6 +66,7 @@ public sealed class ServiceCollectionTests
         Assert.IsType<InMemoryScriptStore>(services.GetRequiredService<IScriptStore>());
         Assert.IsType<InMemoryTokenStore>(services.GetRequiredService<ITokenStore>());
         Assert.IsType<InMemoryAuditSink>(services.GetRequiredService<IAuditSink>());
+        Assert.IsType<InMemoryIdempotencyStore>(services.GetRequiredService<IIdempotencyStore>());
     }
 
     [Fact]
@@ -70,11 +76,13 @@ public sealed class ServiceCollectionTests
             .AddScriptStore<InMemoryScriptStore>()
             .AddTokenStore<InMemoryTokenStore>()
             .AddAuditSink<InMemoryAuditSink>()
+            .AddIdempotencyStore<InMemoryIdempotencyStore>()
             .AddJobRunner<NoopRunner>());
 
         Assert.IsType<InMemoryScriptStore>(services.GetRequiredService<IScriptStore>());
         Assert.IsType<InMemoryTokenStore>(services.GetRequiredService<ITokenStore>());
         Assert.IsType<InMemoryAuditSink>(services.GetRequiredService<IAuditSink>());
+        Assert.IsType<InMemoryIdempotencyStore>(services.GetRequiredService<IIdempotencyStore>());
         Assert.IsType<NoopRunner>(services.GetRequiredService<IJobRunner>());
     }
 
@@ -85,6 +93,7 @@ public sealed class ServiceCollectionTests
 
         Assert.Equal("custom.db", services.GetRequiredService<SqliteDatabase>().DataSource);
         Assert.IsType<SqliteScriptStore>(services.GetRequiredService<IScriptStore>());
+        Assert.IsType<SqliteIdempotencyStore>(services.GetRequiredService<IIdempotencyStore>());
     }
 
     private static ServiceProvider Build(Action<IServiceCollection> configure)

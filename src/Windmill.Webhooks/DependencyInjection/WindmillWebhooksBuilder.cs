@@ -20,7 +20,7 @@ public sealed class WindmillWebhooksBuilder
     public IServiceCollection Services { get; }
 
     /// <summary>
-    /// Stores scripts, jobs, tokens and the audit log in one SQLite database (the default, with
+    /// Stores scripts, jobs, tokens, idempotency keys and the audit log in one SQLite database (the default, with
     /// <c>Data Source=windmill.db</c>). The schema is created and migrated at start.
     /// </summary>
     public WindmillWebhooksBuilder UseSqlite(string connectionString, Action<SqliteStorageOptions>? configure = null)
@@ -106,6 +106,13 @@ public sealed class WindmillWebhooksBuilder
     /// <summary>Replaces the audit sink with <typeparamref name="TSink"/>. Implement <see cref="IAuditLogReader"/> too to serve the audit routes.</summary>
     public WindmillWebhooksBuilder AddAuditSink<TSink>() where TSink : class, IAuditSink =>
         Replace<IAuditSink>(ServiceDescriptor.Singleton<IAuditSink, TSink>());
+
+    /// <summary>
+    /// Replaces the store of <c>Idempotency-Key</c>s with <typeparamref name="TStore"/>. Check it with
+    /// <c>IdempotencyStoreSpecification</c> from <c>Windmill.Webhooks.Specification.Tests</c>.
+    /// </summary>
+    public WindmillWebhooksBuilder AddIdempotencyStore<TStore>() where TStore : class, IIdempotencyStore =>
+        Replace<IIdempotencyStore>(ServiceDescriptor.Singleton<IIdempotencyStore, TStore>());
 
     private WindmillWebhooksBuilder Replace<TService>(ServiceDescriptor descriptor)
     {

@@ -1,4 +1,6 @@
 using Microsoft.Data.Sqlite;
+using Windmill.Webhooks.Idempotency;
+using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Storage.Sqlite;
 using Windmill.Webhooks.Tokens;
 
@@ -79,6 +81,44 @@ public sealed class SqliteDatabaseTests : IAsyncLifetime
         var found = await new SqliteTokenStore(_file.Open()).FindByHashAsync(token.TokenHash, CancellationToken.None);
 
         Assert.Equal("alice", found?.Owner);
+    }
+
+    [Fact]
+    public async Task Idempotency_keys_survive_a_restart()
+    {
+        var held = new IdempotencyRecord("demo", "alice", "durable", "f", Guid.CreateVersion7(), DateTimeOffset.UnixEpoch);
+        var first = _file.Open();
+        await new SqliteIdempotencyStore(first).ClaimAsync(held, held.CreatedAt.AddDays(-1), CancellationToken.None);
+        await first.DisposeAsync();
+
+        var after = await new SqliteIdempotencyStore(_file.Open()).ClaimAsync(held with { Fingerprint = "other", JobId = Guid.CreateVersion7() },
+            held.CreatedAt.AddDays(-1), CancellationToken.None);
+
+        Assert.Equal(new ClaimedIdempotencyKey(held, Inserted: false), after);
+    }
+
+    [Fact]
+    public async Task A_version_1_database_migrates_and_keeps_its_jobs()
+    {
+        using (var connection = new SqliteConnection(_file.ConnectionString))
+        {
+            connection.Open();
+            var version1 = ((string[])typeof(SqliteSchema).GetField("Migrations", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+                .GetValue(null)!)[0];
+            using var command = connection.CreateCommand();
+            command.CommandText = version1 + """
+                ;PRAGMA user_version = 1;
+                INSERT INTO job (id, workspace_id, kind, script_path, script_hash, args, created_by, permissioned_as, created_at, scheduled_for, status, tag)
+                VALUES ('0190f6b2-3c1e-7d2a-9b1f-0f9a1c2b3d4e', 'demo', 'script', 'u/bot/old', 1, '{}', 'alice', 'u/alice', 0, 0, 'queued', 'default');
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        SqliteConnection.ClearAllPools();
+        var job = await new SqliteJobStore(_file.Open()).GetAsync(Guid.Parse("0190f6b2-3c1e-7d2a-9b1f-0f9a1c2b3d4e"), CancellationToken.None);
+
+        Assert.Equal(("u/bot/old", true, null, null), (job?.ScriptPath, job?.VisibleToOwner, job?.RootJob, job?.Timeout));
+        Assert.Equal((false, 0, JobStatus.Queued), (job?.IsFlowStep, job?.PendingChildren, job?.Status));
     }
 
     [Fact]

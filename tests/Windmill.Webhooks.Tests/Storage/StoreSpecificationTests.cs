@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Windmill.Webhooks.Audit;
 using Windmill.Webhooks.Execution;
+using Windmill.Webhooks.Idempotency;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Scripts;
 using Windmill.Webhooks.Specification.Tests;
@@ -97,6 +98,26 @@ public sealed class SqliteJobStoreTests : JobStoreSpecification
     protected override IAuditSink CreateAuditSink(IJobStore store) => new SqliteAuditSink(_open!);
 
     protected override Task DisposeStoreAsync() => _database.DisposeAsync().AsTask();
+}
+
+public sealed class InMemoryIdempotencyStoreTests : IdempotencyStoreSpecification
+{
+    protected override Task<IIdempotencyStore> CreateStoreAsync() => Task.FromResult<IIdempotencyStore>(new InMemoryIdempotencyStore());
+}
+
+public sealed class SqliteIdempotencyStoreTests : IdempotencyStoreSpecification, IAsyncLifetime
+{
+    private readonly TemporaryDatabase _database = new();
+
+    protected override Task<IIdempotencyStore> CreateStoreAsync() => Task.FromResult<IIdempotencyStore>(new SqliteIdempotencyStore(_database.Open()));
+
+    // A second database over the same file: its own writer, taking turns with the first on SQLite's write lock, as another process would.
+    protected override Task<IIdempotencyStore> OpenAnotherAsync(IIdempotencyStore store) =>
+        Task.FromResult<IIdempotencyStore>(new SqliteIdempotencyStore(_database.Open()));
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _database.DisposeAsync().AsTask();
 }
 
 internal static class Runners

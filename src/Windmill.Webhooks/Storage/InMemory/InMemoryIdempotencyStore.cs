@@ -2,14 +2,14 @@ using Windmill.Webhooks.Idempotency;
 
 namespace Windmill.Webhooks.Storage.InMemory;
 
-/// <summary>The in-memory memory of idempotency keys; nothing survives a restart.</summary>
-internal sealed class InMemoryIdempotencyStore : IIdempotencyStore
+/// <summary>The in-memory <see cref="IIdempotencyStore"/>: each member is atomic under one lock; nothing survives the process.</summary>
+public sealed class InMemoryIdempotencyStore : IIdempotencyStore
 {
     private readonly Dictionary<(string, string, string), IdempotencyRecord> _records = [];
     private readonly Lock _lock = new();
 
-    public ValueTask<(IdempotencyRecord Held, bool Inserted)> ClaimAsync(IdempotencyRecord record, DateTimeOffset expiredBefore,
-        CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public ValueTask<ClaimedIdempotencyKey> ClaimAsync(IdempotencyRecord record, DateTimeOffset expiredBefore, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
         lock (_lock)
@@ -21,11 +21,12 @@ internal sealed class InMemoryIdempotencyStore : IIdempotencyStore
 
             var key = (record.Workspace, record.Owner, record.Key);
             return _records.TryAdd(key, record)
-                ? ValueTask.FromResult((record, true))
-                : ValueTask.FromResult((_records[key], false));
+                ? ValueTask.FromResult(new ClaimedIdempotencyKey(record, Inserted: true))
+                : ValueTask.FromResult(new ClaimedIdempotencyKey(_records[key], Inserted: false));
         }
     }
 
+    /// <inheritdoc />
     public ValueTask ReleaseAsync(IdempotencyRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);

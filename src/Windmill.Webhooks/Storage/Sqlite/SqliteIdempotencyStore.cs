@@ -3,15 +3,19 @@ using static Windmill.Webhooks.Storage.Sqlite.SqliteValues;
 
 namespace Windmill.Webhooks.Storage.Sqlite;
 
-/// <summary>The SQLite memory of idempotency keys (table <c>idempotency_key</c>), durable across restarts.</summary>
-internal sealed class SqliteIdempotencyStore : IIdempotencyStore
+/// <summary>
+/// The SQLite <see cref="IIdempotencyStore"/> (table <c>idempotency_key</c>), durable across restarts. Each member is
+/// one write of the database's group commit; processes sharing the file take turns on SQLite's write lock.
+/// </summary>
+public sealed class SqliteIdempotencyStore : IIdempotencyStore
 {
     private readonly SqliteDatabase _database;
 
+    /// <summary>Creates the store over <paramref name="database"/>.</summary>
     public SqliteIdempotencyStore(SqliteDatabase database) => _database = database;
 
-    public ValueTask<(IdempotencyRecord Held, bool Inserted)> ClaimAsync(IdempotencyRecord record, DateTimeOffset expiredBefore,
-        CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public ValueTask<ClaimedIdempotencyKey> ClaimAsync(IdempotencyRecord record, DateTimeOffset expiredBefore, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
         return _database.WriteAsync(connection =>
@@ -30,7 +34,7 @@ internal sealed class SqliteIdempotencyStore : IIdempotencyStore
             {
                 if (insert.ExecuteNonQuery() == 1)
                 {
-                    return (record, true);
+                    return new ClaimedIdempotencyKey(record, Inserted: true);
                 }
             }
 
@@ -39,10 +43,12 @@ internal sealed class SqliteIdempotencyStore : IIdempotencyStore
                 ("$ws", record.Workspace), ("$owner", record.Owner), ("$key", record.Key));
             using var reader = select.ExecuteReader();
             reader.Read();
-            return (record with { Fingerprint = reader.GetString(0), JobId = reader.GetGuid(1), CreatedAt = Instant(reader, 2) }, false);
+            return new ClaimedIdempotencyKey(record with { Fingerprint = reader.GetString(0), JobId = reader.GetGuid(1), CreatedAt = Instant(reader, 2) },
+                Inserted: false);
         }, cancellationToken);
     }
 
+    /// <inheritdoc />
     public async ValueTask ReleaseAsync(IdempotencyRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
