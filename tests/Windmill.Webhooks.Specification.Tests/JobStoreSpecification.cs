@@ -91,9 +91,9 @@ public abstract class JobStoreSpecification : IAsyncLifetime
     public async Task A_dead_runners_job_is_reclaimed_after_its_lease_and_runs_elsewhere()
     {
         var (dying, ranByDying, stall) = await StartStallableAsync(new InProcessJobNotifier());
-        var (survivor, ranBySurvivor) = await StartAsync(new InProcessJobNotifier(), workers: 2);
         var job = await dying.EnqueueAsync(Request(ScriptedExecutor.Block()), CancellationToken.None);
         await ranByDying.WhenStarted(job.Id);
+        var (survivor, ranBySurvivor) = await StartAsync(new InProcessJobNotifier(), workers: 2); // after: else it could claim the job first
 
         stall.Stall(); // the process is gone: it renews nothing and writes nothing more
         Clock.Advance(Lease - Heartbeat);
