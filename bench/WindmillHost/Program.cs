@@ -79,17 +79,13 @@ internal static class Drain
         var fillWatch = Stopwatch.StartNew();
         await using (var services = Build(connectionString, synchronous))
         {
-            var dispatcher = services.GetRequiredService<JobDispatcher>();
+            var runs = services.GetRequiredService<JobRuns>();
             var next = -1;
             await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(async () =>
             {
                 while (Interlocked.Increment(ref next) < jobs)
                 {
-                    var job = await dispatcher.RunByPathAsync("demo", "u/bot/noop", args.RootElement, caller, CancellationToken.None);
-                    if (job is null)
-                    {
-                        throw new InvalidOperationException("u/bot/noop is not deployed.");
-                    }
+                    await runs.RunScriptAsync("demo", "u/bot/noop", args.RootElement, caller, JobOptions.None, CancellationToken.None);
                 }
             })));
         }

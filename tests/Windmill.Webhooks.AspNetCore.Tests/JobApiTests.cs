@@ -32,7 +32,7 @@ public sealed class JobApiFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await App.Runner.CancelAsync(SampleApp.Workspace, Jobs[4], "test", null, CancellationToken.None);
+        await App.Runner.CancelAsync(SampleApp.Workspace, Jobs[4], "test", null, audit: null, CancellationToken.None);
         Client.Dispose();
         await App.DisposeAsync();
     }

@@ -42,7 +42,7 @@ public sealed class RequestBodyLimitTests : SampleAppTest
         Assert.InRange(reason.Position, 0, ApiCap + (1024 * 1024));
         Assert.Equal(JobStatus.Running, (await App.Runner.GetAsync(SampleApp.Workspace, id, CancellationToken.None))!.Status);
         Assert.DoesNotContain("jobs.cancel", await AuditAsync(), StringComparison.Ordinal);
-        await App.Runner.CancelAsync(SampleApp.Workspace, id, "test", null, CancellationToken.None);
+        await App.Runner.CancelAsync(SampleApp.Workspace, id, "test", null, audit: null, CancellationToken.None);
     }
 
     [Theory]

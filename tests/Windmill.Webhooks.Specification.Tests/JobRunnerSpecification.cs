@@ -156,7 +156,7 @@ public abstract class JobRunnerSpecification : IAsyncLifetime
         await Executor.WhenStarted(job.Id);
         var wait = runner.WaitForCompletionAsync("demo", job.Id, CancellationToken.None).AsTask();
 
-        var outcome = await runner.CancelAsync("demo", job.Id, "bob", "not needed", CancellationToken.None);
+        var outcome = await runner.CancelAsync("demo", job.Id, "bob", "not needed", audit: null, CancellationToken.None);
         var canceled = await wait;
 
         Assert.Equal(CancelOutcome.Canceled, outcome);
@@ -166,7 +166,7 @@ public abstract class JobRunnerSpecification : IAsyncLifetime
         Assert.Equal("Canceled", canceled?.Result?.GetProperty("error").GetProperty("name").GetString());
         Assert.Equal("Job canceled: not needed by bob", canceled?.Result?.GetProperty("error").GetProperty("message").GetString());
         await Executor.WhenCanceled(job.Id);
-        Assert.Equal(CancelOutcome.AlreadyCompleted, await runner.CancelAsync("demo", job.Id, "bob", null, CancellationToken.None));
+        Assert.Equal(CancelOutcome.AlreadyCompleted, await runner.CancelAsync("demo", job.Id, "bob", null, audit: null, CancellationToken.None));
     }
 
     [Fact]
@@ -177,7 +177,7 @@ public abstract class JobRunnerSpecification : IAsyncLifetime
 
         Assert.Null(await runner.GetAsync("demo", unknown, CancellationToken.None));
         Assert.Null(await runner.WaitForCompletionAsync("demo", unknown, CancellationToken.None));
-        Assert.Equal(CancelOutcome.NotFound, await runner.CancelAsync("demo", unknown, "bob", null, CancellationToken.None));
+        Assert.Equal(CancelOutcome.NotFound, await runner.CancelAsync("demo", unknown, "bob", null, audit: null, CancellationToken.None));
     }
 
     [Fact]
@@ -187,7 +187,7 @@ public abstract class JobRunnerSpecification : IAsyncLifetime
         var job = await runner.EnqueueAsync(Request(ScriptedExecutor.Block()), CancellationToken.None);
 
         Assert.Null(await runner.GetAsync("other", job.Id, CancellationToken.None));
-        Assert.Equal(CancelOutcome.NotFound, await runner.CancelAsync("other", job.Id, "mallory", null, CancellationToken.None));
+        Assert.Equal(CancelOutcome.NotFound, await runner.CancelAsync("other", job.Id, "mallory", null, audit: null, CancellationToken.None));
         Executor.Release();
         Assert.Equal(JobStatus.Success, (await runner.WaitForCompletionAsync("demo", job.Id, CancellationToken.None))?.Status);
     }
@@ -269,7 +269,7 @@ public abstract class JobRunnerSpecification : IAsyncLifetime
         var runner = await StartAsync();
         var job = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(1)) with { Options = new JobOptions { ScheduledFor = Clock.GetUtcNow().AddMinutes(1) } }, CancellationToken.None);
 
-        var outcome = await runner.CancelAsync("demo", job.Id, "bob", null, CancellationToken.None);
+        var outcome = await runner.CancelAsync("demo", job.Id, "bob", null, audit: null, CancellationToken.None);
         Clock.Advance(TimeSpan.FromMinutes(2));
         var marker = await runner.EnqueueAsync(Request(ScriptedExecutor.Succeed(2)), CancellationToken.None);
         await runner.WaitForCompletionAsync("demo", marker.Id, CancellationToken.None);

@@ -116,7 +116,7 @@ public abstract class JobStoreSpecification : IAsyncLifetime
         await ranByWorker.WhenStarted(job.Id);
         var workerWait = worker.WaitForCompletionAsync("demo", job.Id, CancellationToken.None).AsTask();
 
-        var outcome = await canceler.CancelAsync("demo", job.Id, "bob", "stop", CancellationToken.None);
+        var outcome = await canceler.CancelAsync("demo", job.Id, "bob", "stop", audit: null, CancellationToken.None);
         var stoppedBeforeHeartbeat = ranByWorker.WhenCanceled(job.Id).IsCompleted;
         Clock.Advance(Heartbeat);
         await ranByWorker.WhenCanceled(job.Id);
@@ -135,7 +135,7 @@ public abstract class JobStoreSpecification : IAsyncLifetime
         var job = await worker.EnqueueAsync(Request(ScriptedExecutor.Block()), CancellationToken.None);
         await ranByWorker.WhenStarted(job.Id);
 
-        Assert.Equal(CancelOutcome.Canceled, await canceler.CancelAsync("demo", job.Id, "bob", null, CancellationToken.None));
+        Assert.Equal(CancelOutcome.Canceled, await canceler.CancelAsync("demo", job.Id, "bob", null, audit: null, CancellationToken.None));
         await ranByWorker.WhenCanceled(job.Id);
 
         Assert.Equal(JobStatus.Canceled, (await worker.WaitForCompletionAsync("demo", job.Id, CancellationToken.None))?.Status);

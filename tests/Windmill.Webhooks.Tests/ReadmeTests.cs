@@ -26,16 +26,12 @@ public sealed partial class ReadmeTests
     }
 
     [Fact]
-    public void The_rate_limit_code_is_the_one_the_http_tests_run()
-    {
-        var tested = File.ReadAllText(Path.Combine(Root, "tests", "Windmill.Webhooks.AspNetCore.Tests", "RateLimitTests.cs")).ReplaceLineEndings("\n");
-        var region = MarkedRegion().Match(tested);
-        var indent = region.Groups["indent"].Value;
-        var code = string.Concat(region.Groups["code"].Value.Split('\n').Select(line => (line.StartsWith(indent, StringComparison.Ordinal) ? line[indent.Length..] : line) + "\n"));
+    public void The_rate_limit_code_is_the_one_the_http_tests_run() =>
+        AssertShowsRegion(Path.Combine("tests", "Windmill.Webhooks.AspNetCore.Tests", "RateLimitTests.cs"), "per-token rate limit");
 
-        Assert.True(region.Success, "RateLimitTests.cs has no '// README: per-token rate limit' … '// README: end' region");
-        Assert.Contains("```csharp\n" + code.TrimEnd('\n') + "\n```", Readme, StringComparison.Ordinal);
-    }
+    [Fact]
+    public void The_run_from_code_example_is_the_one_the_unit_tests_run() =>
+        AssertShowsRegion(Path.Combine("tests", "Windmill.Webhooks.Tests", "Jobs", "JobRunsTests.cs"), "run from code");
 
     [Fact]
     public void Ci_runs_the_readmes_test_command()
@@ -43,6 +39,18 @@ public sealed partial class ReadmeTests
         var ci = File.ReadAllText(Path.Combine(Root, ".ci", "run"));
 
         Assert.Contains("\ndotnet test 2>&1", ci, StringComparison.Ordinal);
+    }
+
+    // The README shows, unindented, the code that a compiled and tested file holds between "// README: <name>" and "// README: end".
+    private static void AssertShowsRegion(string file, string name)
+    {
+        var tested = File.ReadAllText(Path.Combine(Root, file)).ReplaceLineEndings("\n");
+        var region = Regex.Match(tested, $@"\n(?<indent> *)// README: {Regex.Escape(name)}\n(?<code>.*?)\n *// README: end\n", RegexOptions.Singleline);
+        var indent = region.Groups["indent"].Value;
+        var code = string.Concat(region.Groups["code"].Value.Split('\n').Select(line => (line.StartsWith(indent, StringComparison.Ordinal) ? line[indent.Length..] : line) + "\n"));
+
+        Assert.True(region.Success, $"{file} has no '// README: {name}' … '// README: end' region");
+        Assert.Contains("```csharp\n" + code.TrimEnd('\n') + "\n```", Readme, StringComparison.Ordinal);
     }
 
     private static string FindRoot()
@@ -60,7 +68,4 @@ public sealed partial class ReadmeTests
 
     [GeneratedRegex(@"## Quick start\n\n```sh\n(?<commands>.*?)```", RegexOptions.Singleline)]
     private static partial Regex QuickStartBlock();
-
-    [GeneratedRegex(@"\n(?<indent> *)// README: per-token rate limit\n(?<code>.*?)\n *// README: end\n", RegexOptions.Singleline)]
-    private static partial Regex MarkedRegion();
 }

@@ -111,7 +111,8 @@ public sealed class ServiceCollectionTests
 
         public ValueTask<Job?> WaitForCompletionAsync(string workspace, Guid id, CancellationToken cancellationToken) => default;
 
-        public ValueTask<CancelOutcome> CancelAsync(string workspace, Guid id, string canceledBy, string? reason, CancellationToken cancellationToken) =>
+        public ValueTask<CancelOutcome> CancelAsync(string workspace, Guid id, string canceledBy, string? reason, AuditEntry? audit,
+            CancellationToken cancellationToken) =>
             ValueTask.FromResult(CancelOutcome.NotFound);
 
         public IAsyncEnumerable<Job> ListAsync(JobQuery query, CancellationToken cancellationToken) => AsyncEnumerable.Empty<Job>();

@@ -59,7 +59,7 @@ internal static class JobListEndpoints
             OldestFirst = list != JobList.All && reader.Bool("order_desc") == false,
             Limit = perPage,
             Offset = (int)Math.Min(Math.Min(Math.Max(page, 1) - 1, int.MaxValue) * perPage, int.MaxValue), // no overflow for any page
-            VisibleTo = WindmillAccess.JobsVisibleTo(caller),
+            VisibleTo = Permissions.JobsVisibleTo(caller),
             IncludeArgs = includeArgs,
             IncludeOutput = false,
         };

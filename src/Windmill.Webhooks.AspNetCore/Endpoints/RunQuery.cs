@@ -23,12 +23,12 @@ internal sealed record RunFlags(bool Raw, bool WrapBody, string[] IncludeHeaders
 }
 
 /// <summary>
-/// The query of a run route, Windmill's <c>RunJobQuery</c> (windmill-api.md §3.1): the job options, the
-/// queue limit and the body flags. Options Windmill has but that mean nothing here (<c>cache_ttl</c>,
+/// The query of a run route, Windmill's <c>RunJobQuery</c> (windmill-api.md §3.1): the job options (with the
+/// queue limit) and the body flags. Options Windmill has but that mean nothing here (<c>cache_ttl</c>,
 /// <c>skip_preprocessor</c>, …) are checked for their type and otherwise accepted. <c>timeout</c> (seconds), which
 /// Windmill honours for previews only, is the job's own time limit here: it can only shorten the script's and the instance's.
 /// </summary>
-internal sealed record RunQuery(JobOptions Job, long? QueueLimit, RunFlags Flags)
+internal sealed record RunQuery(JobOptions Job, RunFlags Flags)
 {
     public static RunQuery? Parse(IQueryCollection query, DateTimeOffset now, out IResult? error)
     {
@@ -49,8 +49,8 @@ internal sealed record RunQuery(JobOptions Job, long? QueueLimit, RunFlags Flags
                 > 0 and var limit => TimeSpan.FromSeconds(limit),
                 var limit => reader.Fail<TimeSpan>($"timeout: must be a positive number of seconds: {limit}"),
             },
+            QueueLimit = reader.Int64("queue_limit"),
         };
-        var queueLimit = reader.Int64("queue_limit");
         var flags = new RunFlags(reader.Bool("raw") == true, reader.Bool("wrap_body") == true, reader.List("include_header"),
             reader.List("include_query"));
 
@@ -63,7 +63,7 @@ internal sealed record RunQuery(JobOptions Job, long? QueueLimit, RunFlags Flags
         _ = reader.Int64("poll_delay_ms");
 
         error = reader.Failure;
-        return error is null ? new RunQuery(job, queueLimit, flags) : null;
+        return error is null ? new RunQuery(job, flags) : null;
     }
 
     // Whole seconds between now and the ends of DateTimeOffset's range, so that the sum always holds (a time in the past runs now).

@@ -25,7 +25,7 @@ internal static class SyncResponse
         {
             if (options.CancelJobOnSyncTimeout)
             {
-                await runner.CancelAsync(job.Workspace, job.Id, "timeout", "the synchronous wait timed out", CancellationToken.None);
+                await runner.CancelAsync(job.Workspace, job.Id, "timeout", "the synchronous wait timed out", audit: null, CancellationToken.None);
             }
 
             context.Response.Headers[WindmillHeaders.JobId] = job.Id.ToString();

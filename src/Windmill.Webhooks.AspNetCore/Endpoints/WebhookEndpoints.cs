@@ -77,22 +77,10 @@ internal static class WebhookEndpoints
 
         // One path authorizes every request, whether it then runs a job or replays one for its idempotency key.
         var caller = context.User.ToCaller();
-        var dispatcher = services.GetRequiredService<JobDispatcher>();
+        var runs = services.GetRequiredService<JobRuns>();
         var script = target.Hash is { } hash
-            ? await dispatcher.ResolveAsync(workspace, hash, context.RequestAborted)
-            : await dispatcher.ResolveAsync(workspace, target.Path!, context.RequestAborted);
-        if (script is null)
-        {
-            return target.Hash is { } missing
-                ? WindmillErrors.NotFound($"Script not found at hash {missing}")
-                : WindmillErrors.NotFound($"Script not found at name {target.Path}");
-        }
-
-        // A hash is checked against the path it names: scopes speak of paths.
-        if (WindmillAccess.CanRunScript(caller, script.Path) is { } denied)
-        {
-            return denied;
-        }
+            ? await runs.AuthorizeRunAsync(workspace, hash, caller, context.RequestAborted)
+            : await runs.AuthorizeRunAsync(workspace, target.Path!, caller, context.RequestAborted);
 
         var runner = services.GetRequiredService<IJobRunner>();
         Func<Job, Task<IResult>> respond = wait
@@ -150,31 +138,15 @@ internal static class WebhookEndpoints
             var taken = false; // the key's job id belongs to another job
             try
             {
-                if (Query.QueueLimit is { } limit)
-                {
-                    var due = services.GetRequiredService<TimeProvider>().GetUtcNow();
-                    var queued = await services.GetRequiredService<IJobRunner>().CountAsync(
-                        new JobQuery { Workspace = workspace, Statuses = [JobStatus.Queued, JobStatus.Running], ScheduledBefore = due }, Context.RequestAborted);
-                    if (queued > limit)
-                    {
-                        return WindmillErrors.Text(StatusCodes.Status429TooManyRequests, $"Number of queued job is too high: {queued} > {limit}");
-                    }
-                }
-
                 Job job;
                 try
                 {
-                    job = await services.GetRequiredService<JobDispatcher>().RunAsync(Script, Args, Caller, Query.Job, Context.RequestAborted);
+                    job = await services.GetRequiredService<JobRuns>().RunAsync(Script, Args, Caller, Query.Job, Context.RequestAborted);
                 }
-                catch (JobQueueFullException e)
-                {
-                    return WindmillErrors.Text(StatusCodes.Status429TooManyRequests,
-                        $"Too many requests: workspace {e.Workspace} already holds {e.Limit} unfinished jobs, the most it accepts; retry once some have run");
-                }
-                catch (DuplicateJobIdException e)
+                catch (DuplicateJobIdException e) when (claim is not null)
                 {
                     // Taken over from a request that was not gone after all: its job now exists, so this is a replay.
-                    if (claim is { IsFirst: false } && await services.GetRequiredService<IJobRunner>().GetAsync(workspace, e.Id, Context.RequestAborted) is { } existing)
+                    if (!claim.IsFirst && await services.GetRequiredService<IJobRunner>().GetAsync(workspace, e.Id, Context.RequestAborted) is { } existing)
                     {
                         started = true;
                         claim.JobCommitted();
@@ -182,7 +154,7 @@ internal static class WebhookEndpoints
                     }
 
                     taken = true;
-                    return WindmillErrors.BadRequest($"Job with id {e.Id} already exists");
+                    throw;
                 }
 
                 started = true;

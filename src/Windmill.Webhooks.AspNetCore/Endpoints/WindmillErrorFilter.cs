@@ -1,11 +1,14 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Windmill.Webhooks.Jobs;
+using Windmill.Webhooks.Scripts;
 using Windmill.Webhooks.Storage;
 
 namespace Windmill.Webhooks.AspNetCore.Endpoints;
 
 /// <summary>
 /// The one place where failures that escape a Windmill route become answers in Windmill's text format:
+/// the core's refusals (an unknown script, a missing right, a full queue, a taken job id) are their 4xx,
 /// storage that refuses (<see cref="StorageUnavailableException"/>) is <c>503 Service unavailable: …</c>,
 /// a request the server could not read is its own 4xx, and anything else is <c>500 Internal: …</c> with
 /// a trace id and no stack trace (the exception goes to the log).
@@ -24,6 +27,27 @@ internal sealed partial class WindmillErrorFilter(ILogger<WindmillErrorFilter> l
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             throw; // the caller left; there is no one to answer
+        }
+        catch (ScriptNotFoundException e)
+        {
+            return WindmillErrors.NotFound(e.Hash is { } hash ? $"Script not found at hash {hash}" : $"Script not found at name {e.Path}");
+        }
+        catch (PermissionDeniedException e)
+        {
+            return WindmillErrors.PermissionDenied(e.Message);
+        }
+        catch (QueueLimitExceededException e)
+        {
+            return WindmillErrors.Text(StatusCodes.Status429TooManyRequests, $"Number of queued job is too high: {e.Queued} > {e.Limit}");
+        }
+        catch (JobQueueFullException e)
+        {
+            return WindmillErrors.Text(StatusCodes.Status429TooManyRequests,
+                $"Too many requests: workspace {e.Workspace} already holds {e.Limit} unfinished jobs, the most it accepts; retry once some have run");
+        }
+        catch (DuplicateJobIdException e)
+        {
+            return WindmillErrors.BadRequest($"Job with id {e.Id} already exists");
         }
         catch (StorageUnavailableException e)
         {

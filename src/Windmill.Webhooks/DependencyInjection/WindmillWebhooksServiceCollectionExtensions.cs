@@ -59,8 +59,8 @@ public static class WindmillWebhooksServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IJobExecutor, ScriptJobExecutor>());
         services.TryAddSingleton<JobRunner>();
         services.TryAddSingleton<IJobRunner>(sp => sp.GetRequiredService<JobRunner>());
-        services.TryAddSingleton(sp => new JobDispatcher(sp.GetRequiredService<CachingScriptStore>(), sp.GetRequiredService<IJobRunner>(),
-            sp.GetRequiredService<ScriptCatalog>()));
+        services.TryAddSingleton(sp => new JobRuns(sp.GetRequiredService<CachingScriptStore>(), sp.GetRequiredService<IJobRunner>(),
+            sp.GetRequiredService<ScriptCatalog>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<TokenService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WindmillHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TokenUsageFlusher>());

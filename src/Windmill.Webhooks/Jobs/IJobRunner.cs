@@ -1,3 +1,5 @@
+using Windmill.Webhooks.Audit;
+
 namespace Windmill.Webhooks.Jobs;
 
 /// <summary>
@@ -27,8 +29,12 @@ public interface IJobRunner
     /// </summary>
     ValueTask<Job?> WaitForCompletionAsync(string workspace, Guid id, CancellationToken cancellationToken);
 
-    /// <summary>Cancels a queued job at once, or signals a running one to stop.</summary>
-    ValueTask<CancelOutcome> CancelAsync(string workspace, Guid id, string canceledBy, string? reason, CancellationToken cancellationToken);
+    /// <summary>
+    /// Cancels a queued job at once, or signals a running one to stop. <paramref name="audit"/>, when given, is written
+    /// only when the job is canceled, in the cancel's own commit when the store keeps the audit log (else right after it).
+    /// </summary>
+    ValueTask<CancelOutcome> CancelAsync(string workspace, Guid id, string canceledBy, string? reason, AuditEntry? audit,
+        CancellationToken cancellationToken);
 
     /// <summary>Jobs matching <paramref name="query"/>, newest first (or oldest first when asked).</summary>
     IAsyncEnumerable<Job> ListAsync(JobQuery query, CancellationToken cancellationToken);

@@ -28,4 +28,11 @@ public sealed record JobOptions
     /// A time limit for this job (Windmill's <c>timeout</c>); it can only shorten the script's and the instance's limits.
     /// </summary>
     public TimeSpan? Timeout { get; init; }
+
+    /// <summary>
+    /// Windmill's <c>queue_limit</c>: <see cref="JobRuns"/> refuses the run (<see cref="QueueLimitExceededException"/>) when
+    /// more than this many jobs of the workspace are due and unfinished; no limit when <see langword="null"/>. It is a
+    /// check before the enqueue: <see cref="IJobRunner.EnqueueAsync"/> does not read it.
+    /// </summary>
+    public long? QueueLimit { get; init; }
 }

@@ -241,7 +241,8 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
     }
 
     /// <inheritdoc />
-    public async ValueTask<CancelOutcome> CancelAsync(string workspace, Guid id, string canceledBy, string? reason, CancellationToken cancellationToken)
+    public async ValueTask<CancelOutcome> CancelAsync(string workspace, Guid id, string canceledBy, string? reason, AuditEntry? audit,
+        CancellationToken cancellationToken)
     {
         var job = await GetAsync(workspace, id, cancellationToken).ConfigureAwait(false);
         if (job is null)
@@ -260,7 +261,7 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
             CanceledReason = reason,
             ResumesParent = job.IsFlowStep ? job.ParentJob : null,
         };
-        var canceled = await _store.CancelAsync(cancellation, null, cancellationToken).ConfigureAwait(false);
+        var canceled = await _store.CancelAsync(cancellation, _auditInCommit ? audit : null, cancellationToken).ConfigureAwait(false);
         if (canceled is null)
         {
             return CancelOutcome.AlreadyCompleted;
@@ -274,6 +275,12 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
         if (cancellation.ResumesParent is not null)
         {
             await AnnounceReadyAsync().ConfigureAwait(false);
+        }
+
+        if (audit is not null && !_auditInCommit)
+        {
+            // The cancel is already durable: from here on, the caller's disconnect must not skip its audit entry.
+            await _audit.WriteAsync(audit, CancellationToken.None).ConfigureAwait(false);
         }
 
         return CancelOutcome.Canceled;

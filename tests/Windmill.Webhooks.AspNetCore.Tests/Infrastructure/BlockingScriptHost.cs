@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Windmill.Webhooks.Audit;
 using Windmill.Webhooks.Execution;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Tokens;
@@ -185,8 +186,9 @@ internal sealed class EnqueueGate
         public ValueTask<Job?> WaitForCompletionAsync(string workspace, Guid id, CancellationToken cancellationToken) =>
             inner.WaitForCompletionAsync(workspace, id, cancellationToken);
 
-        public ValueTask<CancelOutcome> CancelAsync(string workspace, Guid id, string canceledBy, string? reason, CancellationToken cancellationToken) =>
-            inner.CancelAsync(workspace, id, canceledBy, reason, cancellationToken);
+        public ValueTask<CancelOutcome> CancelAsync(string workspace, Guid id, string canceledBy, string? reason, AuditEntry? audit,
+            CancellationToken cancellationToken) =>
+            inner.CancelAsync(workspace, id, canceledBy, reason, audit, cancellationToken);
 
         public IAsyncEnumerable<Job> ListAsync(JobQuery query, CancellationToken cancellationToken) => inner.ListAsync(query, cancellationToken);
 

@@ -35,6 +35,25 @@ public sealed class AuditRouteTests : IAsyncLifetime
         Assert.Equal(entry.GetRawText(), one.Body);
     }
 
+    [Theory]
+    [InlineData("cancel", "jobs.cancel")]
+    [InlineData("force_cancel", "jobs.force_cancel")]
+    public async Task A_cancel_is_listed_with_windmills_fields(string route, string operation)
+    {
+        var bob = await _host.MintAsync("bob");
+        var jobId = (await Client.SendAsync(HttpMethod.Post, "/api/w/demo/jobs/run/p/u/alice/block", bob, "{}")).Body;
+        _host.Time.Advance(TimeSpan.FromMinutes(1));
+
+        var canceled = await Client.SendAsync(HttpMethod.Post, $"/api/w/demo/jobs_u/queue/{route}/{jobId}", bob, """{"reason":"not needed"}""");
+        var listed = await Client.SendAsync(HttpMethod.Get, "/api/w/demo/audit/list?action_kind=Delete", Admin);
+
+        Assert.Equal((HttpStatusCode.OK, jobId), (canceled.Status, canceled.Body));
+        var entry = Assert.Single(JsonDocument.Parse(listed.Body).RootElement.EnumerateArray());
+        Assert.Equal(
+            $$$"""{"workspace_id":"demo","id":{{{entry.GetProperty("id").GetInt64()}}},"timestamp":"2026-11-27T12:01:00.000000Z","username":"bob","operation":"{{{operation}}}","action_kind":"Delete","resource":"{{{jobId}}}","parameters":{"reason":"not needed"}}""",
+            entry.GetRawText());
+    }
+
     [Fact]
     public async Task Every_filter_of_windmills_list_works()
     {

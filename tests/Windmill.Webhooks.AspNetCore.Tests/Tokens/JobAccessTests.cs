@@ -46,8 +46,8 @@ public sealed class JobAccessTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await Runner.CancelAsync("demo", _bobsBlock, "test", null, CancellationToken.None);
-        await Runner.CancelAsync("demo", _bobsVisibleBlock, "test", null, CancellationToken.None);
+        await Runner.CancelAsync("demo", _bobsBlock, "test", null, audit: null, CancellationToken.None);
+        await Runner.CancelAsync("demo", _bobsVisibleBlock, "test", null, audit: null, CancellationToken.None);
         await _host.DisposeAsync();
     }
 
