@@ -446,7 +446,8 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
     {
         var cancel = CancellationTokenSource.CreateLinkedTokenSource(_abortJobs.Token);
         _running[job.Id] = cancel;
-        _ = Task.Run(() => RunAsync(job, cancel), CancellationToken.None);
+        // No hop of its own: RunAsync hands the job's code to the thread pool before its first wait (ExecuteAsync).
+        _ = RunAsync(job, cancel);
     }
 
     private async Task RunAsync(Job job, CancellationTokenSource cancel)
