@@ -169,11 +169,7 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
 
         try
         {
-            if (audit is not null && !_auditInCommit)
-            {
-                // The job is already durable: from here on, the caller's disconnect must not skip its audit entry.
-                await _audit.WriteAsync(audit, CancellationToken.None).ConfigureAwait(false);
-            }
+            await WriteAuditAfterCommitAsync(audit).ConfigureAwait(false);
         }
         finally
         {
@@ -277,14 +273,13 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
             await AnnounceReadyAsync().ConfigureAwait(false);
         }
 
-        if (audit is not null && !_auditInCommit)
-        {
-            // The cancel is already durable: from here on, the caller's disconnect must not skip its audit entry.
-            await _audit.WriteAsync(audit, CancellationToken.None).ConfigureAwait(false);
-        }
-
+        await WriteAuditAfterCommitAsync(audit).ConfigureAwait(false);
         return CancelOutcome.Canceled;
     }
+
+    // For a sink the store cannot commit with: written once the change is durable, so the caller's disconnect cannot skip it.
+    private ValueTask WriteAuditAfterCommitAsync(AuditEntry? audit) =>
+        audit is not null && !_auditInCommit ? _audit.WriteAsync(audit, CancellationToken.None) : ValueTask.CompletedTask;
 
     /// <inheritdoc />
     public IAsyncEnumerable<Job> ListAsync(JobQuery query, CancellationToken cancellationToken) => _store.ListAsync(query, cancellationToken);
