@@ -117,7 +117,7 @@ public sealed class JobApiTests(JobApiFixture fixture) : IClassFixture<JobApiFix
     public async Task List_items_leave_out_result_and_logs_and_show_args_only_when_asked()
     {
         var first = fixture.Jobs[0];
-        var hash = (await fixture.App.Runner.GetAsync(SampleApp.Workspace, first, CancellationToken.None))!.ScriptHash;
+        var hash = (await fixture.App.Runner.GetAsync(SampleApp.Workspace, first, CancellationToken.None))!.Runnable.Hash;
         const string times = "\"created_at\":\"2025-01-31T10:00:00.000000Z\",\"started_at\":\"2025-01-31T10:00:00.000000Z\",\"completed_at\":\"2025-01-31T10:00:00.000000Z\"";
         var expected = $$"""{"type":"CompletedJob","workspace_id":"demo","id":"{{first}}","created_by":"admin",{{times}},"duration_ms":0,"success":true,"script_path":"u/bot/echo","script_hash":"{{hash}}",ARGS"deleted":false,"canceled":false,"job_kind":"script","permissioned_as":"u/admin","is_flow_step":false,"language":"csharp","is_skipped":false,"email":"admin","visible_to_owner":true,"tag":"default","trigger_kind":"webhook"}""";
 

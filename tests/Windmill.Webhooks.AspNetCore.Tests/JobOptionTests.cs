@@ -94,7 +94,7 @@ public sealed class JobOptionTests : SampleAppTest
         var id = await Wire.AssertCreatedJobAsync(await Client.PostAsync(
             $"{RunEcho}?scheduled_in_secs=60&parent_job={parent}&root_job={root}&tag=gpu&invisible_to_owner=true&skip_preprocessor=true&cache_ttl=30",
             Wire.JsonBody("""{"n":1}""")));
-        var hash = (await App.Runner.GetAsync(SampleApp.Workspace, id, CancellationToken.None))!.ScriptHash;
+        var hash = (await App.Runner.GetAsync(SampleApp.Workspace, id, CancellationToken.None))!.Runnable.Hash;
 
         using var response = await Client.GetAsync($"{SampleApp.Api}/jobs_u/get/{id}");
 

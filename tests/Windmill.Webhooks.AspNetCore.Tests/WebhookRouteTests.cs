@@ -39,7 +39,7 @@ public sealed class WebhookRouteTests
         var id = await Wire.AssertCreatedJobAsync(response);
         var job = await app.WaitForCompletionAsync(id);
         Assert.Equal((JobStatus.Success, "\"Hello, Hash!\"", "u/bot/hello_world", hash),
-            (job.Status, job.Result?.GetRawText(), job.ScriptPath, job.ScriptHash.ToString()));
+            (job.Status, job.Result?.GetRawText(), job.Runnable.Path, job.Runnable.Hash.ToString()));
     }
 
     [Fact]

@@ -29,9 +29,7 @@ public abstract class JobRunnerSpecification : IAsyncLifetime
     protected static NewJob Request(JsonElement args, string path = "u/alice/hello", string createdBy = "alice", string workspace = "demo", Guid? id = null) => new()
     {
         Workspace = workspace,
-        ScriptPath = path,
-        ScriptHash = new ScriptHash(0x0a1b2c3d4e5f6789),
-        Language = "csharp",
+        Runnable = new(JobKind.Script, path, new ScriptHash(0x0a1b2c3d4e5f6789)) { Language = "csharp" },
         Args = args,
         CreatedBy = createdBy,
         PermissionedAs = "u/" + createdBy,
@@ -50,8 +48,7 @@ public abstract class JobRunnerSpecification : IAsyncLifetime
         Assert.NotNull(read);
         Assert.NotEqual(Guid.Empty, job.Id);
         Assert.Equal("demo", read.Workspace);
-        Assert.Equal("u/alice/hello", read.ScriptPath);
-        Assert.Equal(new ScriptHash(0x0a1b2c3d4e5f6789), read.ScriptHash);
+        Assert.Equal(new Runnable(JobKind.Script, "u/alice/hello", new ScriptHash(0x0a1b2c3d4e5f6789)) { Language = "csharp" }, read.Runnable);
         Assert.Equal(ScriptedExecutor.Block().GetRawText(), read.Args.GetRawText());
         Assert.Equal("alice", read.CreatedBy);
         Assert.Equal("u/alice", read.PermissionedAs);

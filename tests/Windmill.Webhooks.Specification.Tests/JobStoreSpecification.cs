@@ -267,9 +267,7 @@ public abstract class JobStoreSpecification : IAsyncLifetime
     protected static NewJob Request(JsonElement args) => new()
     {
         Workspace = "demo",
-        ScriptPath = "u/alice/hello",
-        ScriptHash = new ScriptHash(0x0a1b2c3d4e5f6789),
-        Language = "test",
+        Runnable = new(JobKind.Script, "u/alice/hello", new ScriptHash(0x0a1b2c3d4e5f6789)) { Language = "test" },
         Args = args,
         CreatedBy = "alice",
         PermissionedAs = "u/alice",

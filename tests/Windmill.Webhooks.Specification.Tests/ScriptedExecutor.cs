@@ -63,9 +63,7 @@ public sealed class ScriptedExecutor : IJobExecutor
                 ? JobOutcome.Suspend(Enumerable.Range(0, spawn.GetInt32()).Select(i => new NewJob
                 {
                     Workspace = job.Workspace,
-                    ScriptPath = job.ScriptPath,
-                    ScriptHash = job.ScriptHash,
-                    Language = job.Language,
+                    Runnable = job.Runnable,
                     Args = Succeed(i),
                     CreatedBy = job.CreatedBy,
                     PermissionedAs = job.PermissionedAs,

@@ -9,7 +9,7 @@ namespace Windmill.Webhooks.Execution;
 /// </summary>
 public interface IJobExecutor
 {
-    /// <summary>Whether this executor runs <paramref name="job"/>'s runnable (by <see cref="Job.Kind"/> and <see cref="Job.Language"/>).</summary>
+    /// <summary>Whether this executor runs <paramref name="job"/>'s runnable (by its <see cref="Runnable.Kind"/> and <see cref="Runnable.Language"/>).</summary>
     bool CanExecute(Job job);
 
     /// <summary>

@@ -25,28 +25,28 @@ internal sealed partial class ScriptJobExecutor : IJobExecutor
     public bool CanExecute(Job job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        return job.Kind == JobKind.Script && job.Language == ScriptCatalog.CodeLanguage;
+        return job.Runnable is { Kind: JobKind.Script, Language: ScriptCatalog.CodeLanguage };
     }
 
     public async ValueTask<JobOutcome> ExecuteAsync(Job job, CancellationToken cancellationToken)
     {
         await _catalog.EnsureDeployedAsync(cancellationToken).ConfigureAwait(false);
-        var script = _catalog.Find(job.Workspace, job.ScriptPath);
+        var script = _catalog.Find(job.Workspace, job.Runnable.Path);
         if (script is null)
         {
             return JobOutcome.Failure("ScriptUnavailable",
-                $"Script version {job.ScriptHash} of {job.ScriptPath} can no longer run: no handler is registered at this path.");
+                $"Script version {job.Runnable.Hash} of {job.Runnable.Path} can no longer run: no handler is registered at this path.");
         }
 
-        if (script.Version.Hash != job.ScriptHash)
+        if (script.Version.Hash != job.Runnable.Hash)
         {
             // A hash names one immutable version; never run another one in its place.
             return JobOutcome.Failure("ScriptVersionUnavailable",
-                $"Script version {job.ScriptHash} of {job.ScriptPath} can no longer run: the host now registers version {script.Version.Hash} at this path.");
+                $"Script version {job.Runnable.Hash} of {job.Runnable.Path} can no longer run: the host now registers version {script.Version.Hash} at this path.");
         }
 
-        var logger = new JobLogger(_loggers.CreateLogger("Windmill.Webhooks.Scripts." + job.ScriptPath.Replace('/', '.')));
-        var context = new ScriptContext(job.Id, job.Workspace, job.ScriptPath, job.ScriptHash, job.CreatedBy, job.PermissionedAs, job.Args, logger);
+        var logger = new JobLogger(_loggers.CreateLogger("Windmill.Webhooks.Scripts." + job.Runnable.Path.Replace('/', '.')));
+        var context = new ScriptContext(job.Id, job.Workspace, job.Runnable.Path, job.Runnable.Hash, job.CreatedBy, job.PermissionedAs, job.Args, logger);
         if (!script.Handler.UsesServices)
         {
             // Nothing to resolve: a scope would only cost an allocation and a dispose per job.
@@ -74,7 +74,7 @@ internal sealed partial class ScriptJobExecutor : IJobExecutor
         }
         catch (Exception e)
         {
-            Log.ScriptFailed(logger, e, job.Id, job.ScriptPath);
+            Log.ScriptFailed(logger, e, job.Id, job.Runnable.Path);
             return JobOutcome.Failure(e.GetType().Name, e.Message, _options.IncludeStackTraceInJobErrors ? e.StackTrace : null, logger.Text);
         }
     }

@@ -1,40 +1,12 @@
 using System.Text.Json;
-using Windmill.Webhooks.Scripts;
 
 namespace Windmill.Webhooks.Jobs;
 
 /// <summary>A job: one run of one runnable (a script version, a flow, a flow step or inline code), from acceptance to its result.</summary>
-public sealed record Job
+public sealed record Job : JobDefinition
 {
     /// <summary>The time-ordered id.</summary>
     public required Guid Id { get; init; }
-
-    /// <summary>The workspace.</summary>
-    public required string Workspace { get; init; }
-
-    /// <summary>What runs.</summary>
-    public JobKind Kind { get; init; } = JobKind.Script;
-
-    /// <summary>The runnable's path.</summary>
-    public required string ScriptPath { get; init; }
-
-    /// <summary>The exact version that runs.</summary>
-    public required ScriptHash ScriptHash { get; init; }
-
-    /// <summary>The runnable's language.</summary>
-    public string? Language { get; init; }
-
-    /// <summary>The inline code of a <see cref="JobKind.FlowScript"/> or <see cref="JobKind.Preview"/> job.</summary>
-    public string? RawCode { get; init; }
-
-    /// <summary>The arguments, a JSON object.</summary>
-    public required JsonElement Args { get; init; }
-
-    /// <summary>The user (or token label) the job is shown as created by.</summary>
-    public required string CreatedBy { get; init; }
-
-    /// <summary>Whose rights the job runs with.</summary>
-    public required string PermissionedAs { get; init; }
 
     /// <summary>When the job was accepted.</summary>
     public required DateTimeOffset CreatedAt { get; init; }
@@ -60,9 +32,6 @@ public sealed record Job
     /// <summary>A parent job, if any.</summary>
     public Guid? ParentJob { get; init; }
 
-    /// <summary>What triggered the job, such as <c>webhook</c>.</summary>
-    public string? TriggerKind { get; init; }
-
     /// <summary>The worker tag.</summary>
     public string Tag { get; init; } = "default";
 
@@ -77,6 +46,12 @@ public sealed record Job
 
     /// <summary>Whether the runnable's owner may see the job.</summary>
     public bool VisibleToOwner { get; init; } = true;
+
+    /// <summary>
+    /// The job's own time limit (its script's, or the run's <c>timeout</c> option), if shorter than the instance's
+    /// <see cref="WindmillWebhooksOptions.JobTimeout"/>, which always applies too.
+    /// </summary>
+    public TimeSpan? Timeout { get; init; }
 
     /// <summary>Whether the job is a step of its parent flow, which waits for it.</summary>
     public bool IsFlowStep { get; init; }
@@ -100,12 +75,6 @@ public sealed record Job
     {
         ArgumentNullException.ThrowIfNull(username);
         return PermissionedAs == "u/" + username
-            || (VisibleToOwner && ScriptPath.StartsWith("u/" + username + "/", StringComparison.Ordinal));
+            || (VisibleToOwner && Runnable.Path.StartsWith("u/" + username + "/", StringComparison.Ordinal));
     }
-
-    /// <summary>
-    /// The job's own time limit (its script's, or the run's <c>timeout</c> option), if shorter than the instance's
-    /// <see cref="WindmillWebhooksOptions.JobTimeout"/>, which always applies too.
-    /// </summary>
-    public TimeSpan? Timeout { get; init; }
 }

@@ -44,7 +44,7 @@ public sealed record JobQuery
     public string? VisibleTo { get; init; }
 
     /// <summary>
-    /// Whether listed jobs carry their args. Without them <see cref="Job.Args"/> is an empty object and the store
+    /// Whether listed jobs carry their args. Without them <see cref="JobDefinition.Args"/> is an empty object and the store
     /// does not load them. Default <see langword="true"/>.
     /// </summary>
     public bool IncludeArgs { get; init; } = true;
@@ -69,11 +69,11 @@ public sealed record JobQuery
     {
         ArgumentNullException.ThrowIfNull(job);
         return job.Workspace == Workspace
-            && (ScriptPath is null || job.ScriptPath == ScriptPath)
-            && (ScriptPathStart is null || job.ScriptPath.StartsWith(ScriptPathStart, StringComparison.Ordinal))
+            && (ScriptPath is null || job.Runnable.Path == ScriptPath)
+            && (ScriptPathStart is null || job.Runnable.Path.StartsWith(ScriptPathStart, StringComparison.Ordinal))
             && (CreatedBy is null || job.CreatedBy == CreatedBy)
             && (Statuses is not { Count: > 0 } || Statuses.Contains(job.Status))
-            && (Kinds is null || Kinds.Contains(job.Kind))
+            && (Kinds is null || Kinds.Contains(job.Runnable.Kind))
             && (ParentJob is null || job.ParentJob == ParentJob)
             && (CreatedBefore is null || job.CreatedAt < CreatedBefore)
             && (CreatedAfter is null || job.CreatedAt > CreatedAfter)

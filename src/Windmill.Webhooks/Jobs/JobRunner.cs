@@ -456,7 +456,7 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
             var executor = Array.Find(_executors, e => e.CanExecute(job));
             outcome = executor is null
                 ? JobOutcome.Failure("ExecutorNotFound",
-                    $"No executor runs {job.Kind.ToString().ToLowerInvariant()} jobs in {job.Language ?? "no language"}; register one with the runtime that runs them.")
+                    $"No executor runs {job.Runnable.Kind.ToString().ToLowerInvariant()} jobs in {job.Runnable.Language ?? "no language"}; register one with the runtime that runs them.")
                 : await ExecuteAsync(executor, job, stop.Token).ConfigureAwait(false);
             if (outcome is null)
             {
@@ -938,11 +938,7 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
         {
             Id = options.Id ?? Guid.CreateVersion7(now),
             Workspace = job.Workspace,
-            Kind = job.Kind,
-            ScriptPath = job.ScriptPath,
-            ScriptHash = job.ScriptHash,
-            Language = job.Language,
-            RawCode = job.RawCode,
+            Runnable = job.Runnable,
             Args = job.Args.Clone(),
             CreatedBy = job.CreatedBy,
             PermissionedAs = job.PermissionedAs,
@@ -962,9 +958,10 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
     private static AuditEntry TriggerAudit(Job job, string username, DateTimeOffset now)
     {
         var parameters = new Dictionary<string, string> { ["uuid"] = job.Id.ToString(), ["permissioned_as"] = job.PermissionedAs };
-        if (job.Kind == JobKind.Script)
+        var runnable = job.Runnable;
+        if (runnable.Kind == JobKind.Script)
         {
-            parameters["hash"] = job.ScriptHash.ToString();
+            parameters["hash"] = runnable.Hash.ToString();
         }
 
         return new AuditEntry
@@ -972,14 +969,14 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
             WorkspaceId = job.Workspace,
             Timestamp = now,
             Username = username,
-            Operation = job.Kind switch
+            Operation = runnable.Kind switch
             {
                 JobKind.Flow => "jobs.run.flow",
                 JobKind.Preview => "jobs.run.preview",
                 _ => "jobs.run.script",
             },
             ActionKind = AuditActionKind.Execute,
-            Resource = job.ScriptPath,
+            Resource = runnable.Path,
             Parameters = parameters,
         };
     }

@@ -101,9 +101,7 @@ public sealed class JobRuns
         return await _runner.EnqueueAsync(new NewJob
         {
             Workspace = script.Workspace,
-            ScriptPath = script.Path,
-            ScriptHash = script.Hash,
-            Language = script.Language,
+            Runnable = Runnable.Script(script),
             Args = args,
             CreatedBy = caller.CreatedBy,
             PermissionedAs = caller.PermissionedAs,

@@ -41,7 +41,8 @@ internal static class Permissions
     public static JobAccess SeeJob(Caller caller, Job job)
     {
         var confined = !TokenScopes.Allows(caller.Scopes, "jobs:read");
-        if (confined && !TokenScopes.Allows(caller.Scopes, job.Kind == JobKind.Flow ? TokenScopes.RunFlow(job.ScriptPath) : TokenScopes.RunScript(job.ScriptPath)))
+        var runnable = job.Runnable;
+        if (confined && !TokenScopes.Allows(caller.Scopes, runnable.Kind == JobKind.Flow ? TokenScopes.RunFlow(runnable.Path) : TokenScopes.RunScript(runnable.Path)))
         {
             return JobAccess.Hidden;
         }

@@ -55,8 +55,7 @@ public sealed class JobRunnerMemoryTests
     private static NewJob NewJob(System.Text.Json.JsonElement args) => new()
     {
         Workspace = "demo",
-        ScriptPath = "u/bot/hello",
-        ScriptHash = new ScriptHash(1),
+        Runnable = new(JobKind.Script, "u/bot/hello", new ScriptHash(1)),
         Args = args,
         CreatedBy = "alice",
         PermissionedAs = "u/alice",

@@ -99,8 +99,7 @@ public sealed class JobRunnerRecoveryTests : IAsyncLifetime
             id = (await runner.EnqueueAsync(new NewJob
             {
                 Workspace = "demo",
-                ScriptPath = "u/bot/hello",
-                ScriptHash = new ScriptHash(1),
+                Runnable = new(JobKind.Script, "u/bot/hello", new ScriptHash(1)),
                 Args = ScriptedExecutor.Succeed(new[] { 1, 2 }),
                 CreatedBy = "alice",
                 PermissionedAs = "u/alice",
@@ -125,8 +124,7 @@ public sealed class JobRunnerRecoveryTests : IAsyncLifetime
         var job = await runner.EnqueueAsync(new NewJob
         {
             Workspace = "demo",
-            ScriptPath = "u/bot/broken",
-            ScriptHash = new ScriptHash(1),
+            Runnable = new(JobKind.Script, "u/bot/broken", new ScriptHash(1)),
             Args = ScriptedExecutor.Succeed(1),
             CreatedBy = "alice",
             PermissionedAs = "u/alice",
@@ -156,8 +154,7 @@ public sealed class JobRunnerRecoveryTests : IAsyncLifetime
     {
         Id = Guid.CreateVersion7(),
         Workspace = "demo",
-        ScriptPath = "u/bot/hello",
-        ScriptHash = new ScriptHash(1),
+        Runnable = new(JobKind.Script, "u/bot/hello", new ScriptHash(1)),
         Args = args,
         CreatedBy = "alice",
         PermissionedAs = "u/alice",

@@ -83,8 +83,7 @@ public sealed class JobRunnerSchedulingTests : IAsyncLifetime
     private static NewJob Request(DateTimeOffset scheduledFor) => new()
     {
         Workspace = "demo",
-        ScriptPath = "u/bot/later",
-        ScriptHash = new ScriptHash(1),
+        Runnable = new(JobKind.Script, "u/bot/later", new ScriptHash(1)),
         Args = ScriptedExecutor.Succeed("done"),
         CreatedBy = "alice",
         PermissionedAs = "u/alice",

@@ -64,7 +64,7 @@ public sealed class JobRunsTests : IAsyncLifetime
         var refused = await Assert.ThrowsAsync<PermissionDeniedException>(() =>
             _runs.RunScriptAsync("demo", echo.Hash, NoArgs, mayRunOther, JobOptions.None, CancellationToken.None).AsTask());
 
-        Assert.Equal(("u/alice/echo", echo.Hash), (job.ScriptPath, job.ScriptHash));
+        Assert.Equal(("u/alice/echo", echo.Hash), (job.Runnable.Path, job.Runnable.Hash));
         Assert.Equal("Required scope: jobs:run:scripts:u/alice/echo", refused.Message);
         Assert.Single(_store.Commits);
     }

@@ -125,8 +125,7 @@ public sealed class ScriptCatalogTests
     {
         Id = Guid.CreateVersion7(),
         Workspace = "demo",
-        ScriptPath = "u/bot/hello",
-        ScriptHash = hash,
+        Runnable = new(JobKind.Script, "u/bot/hello", hash),
         Args = JsonDocument.Parse("""{"name":"x"}""").RootElement,
         CreatedBy = "alice",
         PermissionedAs = "u/alice",

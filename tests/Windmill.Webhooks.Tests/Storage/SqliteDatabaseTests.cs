@@ -117,7 +117,7 @@ public sealed class SqliteDatabaseTests : IAsyncLifetime
         SqliteConnection.ClearAllPools();
         var job = await new SqliteJobStore(_file.Open()).GetAsync(Guid.Parse("0190f6b2-3c1e-7d2a-9b1f-0f9a1c2b3d4e"), CancellationToken.None);
 
-        Assert.Equal(("u/bot/old", true, null, null), (job?.ScriptPath, job?.VisibleToOwner, job?.RootJob, job?.Timeout));
+        Assert.Equal(("u/bot/old", true, null, null), (job?.Runnable.Path, job?.VisibleToOwner, job?.RootJob, job?.Timeout));
         Assert.Equal((false, 0, JobStatus.Queued), (job?.IsFlowStep, job?.PendingChildren, job?.Status));
     }
 

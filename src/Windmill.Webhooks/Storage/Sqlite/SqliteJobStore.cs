@@ -260,15 +260,18 @@ public sealed class SqliteJobStore : IJobStore
             parameters.ToArray()).ConfigureAwait(false);
     }
 
-    private static void Insert(SqliteConnection connection, Job job, JobLease? lease) =>
+    private static void Insert(SqliteConnection connection, Job job, JobLease? lease)
+    {
+        var runnable = job.Runnable;
         connection.Prepared(InsertSql,
-            ("$id", ToDb(job.Id)), ("$ws", job.Workspace), ("$kind", Name(job.Kind)), ("$path", job.ScriptPath), ("$hash", job.ScriptHash.Value),
-            ("$language", job.Language), ("$args", job.Args.GetRawText()), ("$by", job.CreatedBy), ("$as", job.PermissionedAs),
+            ("$id", ToDb(job.Id)), ("$ws", job.Workspace), ("$kind", Name(runnable.Kind)), ("$path", runnable.Path), ("$hash", runnable.Hash.Value),
+            ("$language", runnable.Language), ("$args", job.Args.GetRawText()), ("$by", job.CreatedBy), ("$as", job.PermissionedAs),
             ("$created", ToDb(job.CreatedAt)), ("$scheduled", ToDb(job.ScheduledFor)), ("$started", lease is null ? null : ToDb(job.StartedAt)),
             ("$status", lease is null ? "queued" : "running"), ("$parent", job.ParentJob is { } p ? ToDb(p) : null),
             ("$trigger", job.TriggerKind), ("$tag", job.Tag), ("$root", job.RootJob is { } r ? ToDb(r) : null),
-            ("$visible", job.VisibleToOwner ? 1 : 0), ("$code", job.RawCode), ("$step", job.IsFlowStep ? 1 : 0),
+            ("$visible", job.VisibleToOwner ? 1 : 0), ("$code", runnable.RawCode), ("$step", job.IsFlowStep ? 1 : 0),
             ("$owner", lease?.Owner), ("$until", lease is null ? null : ToDb(lease.Until)), ("$timeout", ToDb(job.Timeout))).ExecuteNonQuery();
+    }
 
     // The WHERE clause of a query; every value is a parameter, only fixed SQL is concatenated.
     private static (string Where, List<(string, object?)> Parameters) Filter(JobQuery query)
@@ -365,10 +368,11 @@ public sealed class SqliteJobStore : IJobStore
     {
         Id = reader.GetGuid(0),
         Workspace = reader.GetString(1),
-        Kind = Enum.Parse<JobKind>(reader.GetString(2), ignoreCase: true),
-        ScriptPath = reader.GetString(3),
-        ScriptHash = new ScriptHash(reader.GetInt64(4)),
-        Language = NullableString(reader, 5),
+        Runnable = new(Enum.Parse<JobKind>(reader.GetString(2), ignoreCase: true), reader.GetString(3), new ScriptHash(reader.GetInt64(4)))
+        {
+            Language = NullableString(reader, 5),
+            RawCode = NullableString(reader, 24),
+        },
         Args = Json(reader, 6),
         CreatedBy = reader.GetString(7),
         PermissionedAs = reader.GetString(8),
@@ -387,7 +391,6 @@ public sealed class SqliteJobStore : IJobStore
         RestartCount = reader.GetInt32(21),
         RootJob = NullableGuid(reader, 22),
         VisibleToOwner = reader.GetInt64(23) != 0,
-        RawCode = NullableString(reader, 24),
         IsFlowStep = reader.GetInt64(25) != 0,
         PendingChildren = reader.GetInt32(26),
         Timeout = NullableDuration(reader, 27),
