@@ -99,6 +99,16 @@ public sealed class WindmillWebhooksBuilder
         return this;
     }
 
+    /// <summary>
+    /// Adds a compiler that checks and prepares stored scripts in more languages, beside the ones already registered.
+    /// Pair it with an executor (<see cref="AddJobExecutor{TExecutor}"/>) that runs what it prepared.
+    /// </summary>
+    public WindmillWebhooksBuilder AddScriptCompiler<TCompiler>() where TCompiler : class, IScriptCompiler
+    {
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IScriptCompiler, TCompiler>());
+        return this;
+    }
+
     /// <summary>Replaces the token store with <typeparamref name="TStore"/>.</summary>
     public WindmillWebhooksBuilder AddTokenStore<TStore>() where TStore : class, ITokenStore =>
         Replace<ITokenStore>(ServiceDescriptor.Singleton<ITokenStore, TStore>());

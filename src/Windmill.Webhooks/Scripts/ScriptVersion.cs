@@ -26,6 +26,12 @@ public sealed record ScriptVersion
     /// <summary>The script's source, or a description of the code-registered handler.</summary>
     public required string Content { get; init; }
 
+    /// <summary>
+    /// The code that runs, as an <see cref="IScriptCompiler"/> prepared it when the version was created (for TypeScript, the
+    /// content with its types stripped); <see langword="null"/> for scripts registered in code.
+    /// </summary>
+    public string? CompiledCode { get; init; }
+
     /// <summary>A one-line summary.</summary>
     public string Summary { get; init; } = "";
 
