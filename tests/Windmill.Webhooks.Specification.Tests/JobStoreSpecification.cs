@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -69,6 +70,21 @@ public abstract class JobStoreSpecification : IAsyncLifetime
         Clock.Advance(Heartbeat); // the server looks for the completions of the jobs it waits for
 
         Assert.Equal(("\"elsewhere\"", 1), ((await wait)?.Result?.GetRawText(), ranByWorker.Executions(job.Id)));
+    }
+
+    [Fact]
+    public async Task A_job_keeps_the_trace_context_it_was_enqueued_in()
+    {
+        var (server, _) = await StartAsync(new InProcessJobNotifier(), workers: 0);
+        using var request = new Activity("request").SetIdFormat(ActivityIdFormat.W3C).Start();
+
+        var job = await server.EnqueueAsync(Request(ScriptedExecutor.Succeed(1)), CancellationToken.None);
+        request.Stop();
+        var read = await server.GetAsync("demo", job.Id, CancellationToken.None);
+
+        // The request's own span, or the runner's enqueue span inside it when a host listens to Windmill.Webhooks.
+        Assert.Equal(request.TraceId, ActivityContext.Parse(job.TraceParent!, null).TraceId);
+        Assert.Equal(job.TraceParent, read?.TraceParent);
     }
 
     [Fact]

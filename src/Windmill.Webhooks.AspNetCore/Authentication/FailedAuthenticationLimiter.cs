@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Windmill.Webhooks.AspNetCore.Endpoints;
+using Windmill.Webhooks.Diagnostics;
 
 namespace Windmill.Webhooks.AspNetCore.Authentication;
 
@@ -17,7 +18,8 @@ namespace Windmill.Webhooks.AspNetCore.Authentication;
 /// The address is <see cref="ConnectionInfo.RemoteIpAddress"/>, which the host's <c>ForwardedHeaders</c> middleware
 /// sets from <c>X-Forwarded-For</c> when it trusts the proxy; forwarded headers are never read here.
 /// </remarks>
-internal sealed class FailedAuthenticationLimiter(TimeProvider time, IOptionsMonitor<WindmillTokenAuthenticationOptions> options) : IDisposable
+internal sealed class FailedAuthenticationLimiter(TimeProvider time, IOptionsMonitor<WindmillTokenAuthenticationOptions> options, WindmillMetrics metrics)
+    : IDisposable
 {
     private const int MaxTrackedAddresses = 100_000;
     private readonly ConcurrentDictionary<IPAddress, Window> _windows = new();
@@ -59,11 +61,13 @@ internal sealed class FailedAuthenticationLimiter(TimeProvider time, IOptionsMon
         var address = context.Connection.RemoteIpAddress;
         if (RetryAfter(address) is { } wait)
         {
+            metrics.RateLimited("failed_authentications");
             return WindmillErrors.TooManyFailedAttempts(context, wait);
         }
 
         if (context.GetEndpoint()?.Metadata.GetMetadata<WindmillRouteMetadata>() is not null)
         {
+            metrics.AuthenticationFailed("refused_token");
             RecordFailure(address);
         }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
@@ -8,6 +9,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Windmill.Webhooks.AspNetCore.Authentication;
+using Windmill.Webhooks.Diagnostics;
 using Windmill.Webhooks.Idempotency;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Scripts;
@@ -51,6 +53,13 @@ internal static class WebhookEndpoints
 
     private static async Task<IResult> StartAsync(HttpContext context, string workspace, ScriptTarget target, bool wait)
     {
+        using var activity = WindmillTelemetry.Source.StartActivity(wait ? "webhook run_wait_result" : "webhook run");
+        if (activity is not null)
+        {
+            activity.SetTag("windmill.workspace", workspace);
+            activity.SetTag(target.Hash is null ? "windmill.runnable.path" : "windmill.runnable.hash", target.Hash?.ToString() ?? target.Path);
+        }
+
         if (target.Error is { } invalid)
         {
             return invalid;
@@ -159,6 +168,11 @@ internal static class WebhookEndpoints
 
                 started = true;
                 claim?.JobCommitted(); // retries replay from now on, even while a synchronous caller still waits
+                if (Activity.Current is { } activity && activity.Source == WindmillTelemetry.Source)
+                {
+                    activity.SetTag("windmill.job.id", job.Id.ToString());
+                }
+
                 return await Respond(job);
             }
             finally

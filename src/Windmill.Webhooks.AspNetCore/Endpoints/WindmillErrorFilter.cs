@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Windmill.Webhooks.Diagnostics;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Scripts;
 using Windmill.Webhooks.Storage;
@@ -13,7 +14,7 @@ namespace Windmill.Webhooks.AspNetCore.Endpoints;
 /// a request the server could not read is its own 4xx, and anything else is <c>500 Internal: …</c> with
 /// a trace id and no stack trace (the exception goes to the log).
 /// </summary>
-internal sealed partial class WindmillErrorFilter(ILogger<WindmillErrorFilter> logger) : IEndpointFilter
+internal sealed partial class WindmillErrorFilter(ILogger<WindmillErrorFilter> logger, WindmillMetrics metrics) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -38,10 +39,12 @@ internal sealed partial class WindmillErrorFilter(ILogger<WindmillErrorFilter> l
         }
         catch (QueueLimitExceededException e)
         {
+            metrics.RateLimited("queue_limit");
             return WindmillErrors.Text(StatusCodes.Status429TooManyRequests, $"Number of queued job is too high: {e.Queued} > {e.Limit}");
         }
         catch (JobQueueFullException e)
         {
+            metrics.RateLimited("queue_full");
             return WindmillErrors.Text(StatusCodes.Status429TooManyRequests,
                 $"Too many requests: workspace {e.Workspace} already holds {e.Limit} unfinished jobs, the most it accepts; retry once some have run");
         }

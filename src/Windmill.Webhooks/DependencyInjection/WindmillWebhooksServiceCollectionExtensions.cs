@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Windmill.Webhooks;
 using Windmill.Webhooks.Audit;
+using Windmill.Webhooks.Diagnostics;
 using Windmill.Webhooks.Execution;
 using Windmill.Webhooks.Idempotency;
 using Windmill.Webhooks.Jobs;
@@ -37,6 +38,8 @@ public static class WindmillWebhooksServiceCollectionExtensions
         services.AddOptions<WindmillWebhooksOptions>();
         services.AddOptions<SqliteStorageOptions>();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<WindmillMetrics>();
 
         services.TryAddSingleton<SqliteDatabase>();
         services.TryAddSingleton<SqliteScriptStore>();

@@ -62,6 +62,12 @@ public sealed record Job : JobDefinition
     /// <summary>How many times the job was re-queued after the runner holding it died (its lease expired).</summary>
     public int RestartCount { get; init; }
 
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the trace that enqueued the job, so that its run is linked to the request that
+    /// created it, even when it runs later, after a restart or in another process.
+    /// </summary>
+    public string? TraceParent { get; init; }
+
     /// <summary>Whether the job has reached a final status.</summary>
     public bool IsCompleted => Status.IsCompleted();
 

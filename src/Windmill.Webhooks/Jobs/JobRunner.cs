@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -6,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Windmill.Webhooks.Audit;
+using Windmill.Webhooks.Diagnostics;
 using Windmill.Webhooks.Execution;
 
 namespace Windmill.Webhooks.Jobs;
@@ -56,6 +59,8 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
     private readonly TimeProvider _time;
     private readonly WindmillWebhooksOptions _options;
     private readonly ILogger<JobRunner> _logger;
+    private readonly WindmillMetrics _metrics;
+    private readonly Meter? _ownMeter;
     private readonly JsonElement _restartLimitError;
 
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -88,9 +93,12 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
     private IDisposable? _subscription;
     private Task? _stop;
 
-    /// <summary>Creates a runner; it claims and runs jobs once started (it is an <see cref="IHostedService"/>).</summary>
+    /// <summary>
+    /// Creates a runner; it claims and runs jobs once started (it is an <see cref="IHostedService"/>). Without
+    /// <paramref name="metrics"/> (a runner built outside dependency injection), it reports on a meter of its own.
+    /// </summary>
     public JobRunner(IJobStore store, IJobNotifier notifier, IEnumerable<IJobExecutor> executors, IAuditSink audit, TimeProvider time,
-        IOptions<WindmillWebhooksOptions> options, ILogger<JobRunner> logger)
+        IOptions<WindmillWebhooksOptions> options, ILogger<JobRunner> logger, WindmillMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(notifier);
@@ -105,6 +113,15 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
         _time = time;
         _options = options.Value;
         _logger = logger;
+        if (metrics is null)
+        {
+            _ownMeter = new Meter(WindmillTelemetry.Name);
+            metrics = new WindmillMetrics(_ownMeter);
+        }
+
+        _metrics = metrics;
+        metrics.Meter.CreateObservableGauge("windmill.queue.depth", ObserveQueueDepth, "{job}",
+            "Jobs accepted and not finished (queued or running), per workspace, as this process counts them: recounted from the store at every heartbeat.");
         if (_options.JobTimeout <= TimeSpan.Zero)
         {
             throw new InvalidOperationException(
@@ -139,8 +156,17 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
     public async ValueTask<Job> EnqueueAsync(NewJob job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
+        using var activity = WindmillTelemetry.Source.StartActivity("enqueue", ActivityKind.Producer);
         var now = _time.GetUtcNow();
         var created = Create(job, now, parent: null);
+        if (activity is not null)
+        {
+            activity.SetTag("windmill.workspace", created.Workspace);
+            activity.SetTag("windmill.job.id", created.Id.ToString());
+            activity.SetTag("windmill.job.kind", created.Runnable.Kind.ToString().ToLowerInvariant());
+            activity.SetTag("windmill.runnable.path", created.Runnable.Path);
+        }
+
         await AdmitAsync(created.Workspace, cancellationToken).ConfigureAwait(false);
         var audit = job.TriggeredBy is { } user ? TriggerAudit(created, user, now) : null;
         var due = created.ScheduledFor <= now;
@@ -158,6 +184,7 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
         }
         catch
         {
+            activity?.SetStatus(ActivityStatusCode.Error);
             if (handOver)
             {
                 ReleaseSlots(1);
@@ -166,6 +193,8 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
             Finished(created.Workspace);
             throw;
         }
+
+        _metrics.Enqueued(created);
 
         try
         {
@@ -213,18 +242,25 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
             waiter.Count++;
         }
 
+        var waitStarted = _time.GetTimestamp();
+        var answered = false;
         try
         {
             var job = await GetAsync(workspace, id, cancellationToken).ConfigureAwait(false);
             if (job is null || job.IsCompleted)
             {
+                answered = job is not null;
                 return job;
             }
 
-            return await waiter.Signal.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            job = await waiter.Signal.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            answered = true;
+            return job;
         }
         finally
         {
+            _metrics.SyncWaited(_time.GetElapsedTime(waitStarted), answered);
+
             // The last one to stop waiting (answered, canceled or never needing to wait) removes the entry.
             lock (_waitersLock)
             {
@@ -266,6 +302,7 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
         // Whichever runner runs it stops its code; its own completion will find the lease gone.
         Finished(canceled.Workspace);
         StopLocally(id);
+        _metrics.Completed(canceled, canceled.Status, canceled.CompletedAt - canceled.StartedAt);
         SignalWaiters(id, canceled);
         await PublishAsync(new JobNotification(JobNotificationKind.CancelRequested, id) { Job = canceled }).ConfigureAwait(false);
         if (cancellation.ResumesParent is not null)
@@ -324,6 +361,7 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _ownMeter?.Dispose();
         _stopping.Dispose();
         _abortJobs.Dispose();
     }
@@ -447,6 +485,12 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
 
     private async Task RunAsync(Job job, CancellationTokenSource cancel)
     {
+        using var activity = StartRunActivity(job);
+        if (job.StartedAt is { } started)
+        {
+            _metrics.Started(job, started - job.ScheduledFor);
+        }
+
         JobOutcome? outcome = null;
         var (limit, jobSpecific) = TimeLimit(job);
         using var deadline = new CancellationTokenSource(limit, _time);
@@ -486,6 +530,11 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
             cancel.Dispose();
         }
 
+        if (outcome is { Succeeded: false })
+        {
+            activity?.SetStatus(ActivityStatusCode.Error);
+        }
+
         try
         {
             if (outcome is { IsSuspended: true })
@@ -504,6 +553,34 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
             ReleaseSlots(1);
             Wake();
         }
+    }
+
+    // A job's run is its own trace's span, linked to the one that enqueued it (which may have ended long ago, in another
+    // process); a flow step's run is a child of its flow's run instead.
+    private static Activity? StartRunActivity(Job job)
+    {
+        // Not a child of whatever happens to be current (the request that handed the job over, say).
+        Activity.Current = null;
+        if (!WindmillTelemetry.Source.HasListeners())
+        {
+            return null;
+        }
+
+        ActivityContext.TryParse(job.TraceParent, null, out var enqueued);
+        var activity = job.IsFlowStep && enqueued != default
+            ? WindmillTelemetry.Source.StartActivity("run", ActivityKind.Consumer, enqueued)
+            : WindmillTelemetry.Source.StartActivity("run", ActivityKind.Consumer, default(ActivityContext),
+                links: enqueued == default ? null : [new ActivityLink(enqueued)]);
+        if (activity is not null)
+        {
+            activity.SetTag("windmill.workspace", job.Workspace);
+            activity.SetTag("windmill.job.id", job.Id.ToString());
+            activity.SetTag("windmill.job.kind", job.Runnable.Kind.ToString().ToLowerInvariant());
+            activity.SetTag("windmill.runnable.path", job.Runnable.Path);
+            activity.SetTag("windmill.job.restart_count", job.RestartCount);
+        }
+
+        return activity;
     }
 
     private (TimeSpan Limit, bool JobSpecific) TimeLimit(Job job)
@@ -544,14 +621,10 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
         return null;
     }
 
-    // The queue cap: a workspace's unfinished jobs are read once from the store, then counted, and re-read at each heartbeat.
+    // The queue cap and the queue depth gauge: a workspace's unfinished jobs are read once from the store, then counted, and
+    // re-read at each heartbeat.
     private async ValueTask AdmitAsync(string workspace, CancellationToken cancellationToken)
     {
-        if (_options.MaxQueuedJobsPerWorkspace is not { } cap)
-        {
-            return;
-        }
-
         bool known;
         lock (_unfinished)
         {
@@ -570,7 +643,7 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
         lock (_unfinished)
         {
             var count = _unfinished[workspace];
-            if (count >= cap)
+            if (_options.MaxQueuedJobsPerWorkspace is { } cap && count >= cap)
             {
                 throw new JobQueueFullException(workspace, cap);
             }
@@ -590,13 +663,16 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
         }
     }
 
+    private IEnumerable<Measurement<long>> ObserveQueueDepth()
+    {
+        lock (_unfinished)
+        {
+            return _unfinished.Select(entry => new Measurement<long>(entry.Value, new KeyValuePair<string, object?>("windmill.workspace", entry.Key))).ToList();
+        }
+    }
+
     private async Task RecountUnfinishedAsync()
     {
-        if (_options.MaxQueuedJobsPerWorkspace is null)
-        {
-            return;
-        }
-
         string[] workspaces;
         lock (_unfinished)
         {
@@ -674,6 +750,7 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
             {
                 var completed = batch[i].Completion.Apply(batch[i].Job);
                 Finished(completed.Workspace);
+                _metrics.Completed(completed, completed.Status, completed.CompletedAt - completed.StartedAt);
                 SignalWaiters(completed.Id, completed);
                 await PublishAsync(new JobNotification(JobNotificationKind.Completed, completed.Id) { Job = completed }).ConfigureAwait(false);
                 resumesParent |= batch[i].Completion.ResumesParent is not null;
@@ -756,6 +833,7 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
             foreach (var failed in reclaimed.Failed)
             {
                 Finished(failed.Workspace);
+                _metrics.Completed(failed, failed.Status, ran: null);
                 SignalWaiters(failed.Id, failed);
                 await PublishAsync(new JobNotification(JobNotificationKind.Completed, failed.Id) { Job = failed }).ConfigureAwait(false);
             }
@@ -951,6 +1029,7 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
             TriggerKind = job.TriggerKind,
             Tag = string.IsNullOrEmpty(options.Tag) ? "default" : options.Tag,
             VisibleToOwner = options.VisibleToOwner,
+            TraceParent = Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : null,
         };
     }
 

@@ -130,7 +130,8 @@ public sealed class SqliteDatabaseTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(async () => await _file.Open().EnsureInitializedAsync(CancellationToken.None));
 
-        Assert.Equal("The database is at schema version 99, newer than this release of Windmill.Webhooks supports (4).", error.Message);
+        Assert.Equal($"The database is at schema version 99, newer than this release of Windmill.Webhooks supports ({SqliteSchema.LatestVersion}).",
+            error.Message);
     }
 
     [Fact]

@@ -17,21 +17,23 @@ public sealed class SqliteJobStore : IJobStore
     private const string Columns = """
         id, workspace_id, kind, script_path, script_hash, language, args, created_by, permissioned_as, created_at, scheduled_for,
         started_at, completed_at, status, result, logs, parent_job, trigger_kind, tag, canceled_by, canceled_reason, restart_count,
-        root_job, visible_to_owner, raw_code, flow_step, pending_children, timeout_ms
+        root_job, visible_to_owner, raw_code, flow_step, pending_children, timeout_ms, trace_parent
         """;
 
     // What a list reads: args, result and logs only when asked for, so a page of large jobs is never loaded to be dropped.
     private const string ListColumns = """
         id, workspace_id, kind, script_path, script_hash, language, CASE WHEN $withArgs THEN args ELSE '{}' END, created_by, permissioned_as,
         created_at, scheduled_for, started_at, completed_at, status, CASE WHEN $withOutput THEN result END, CASE WHEN $withOutput THEN logs END,
-        parent_job, trigger_kind, tag, canceled_by, canceled_reason, restart_count, root_job, visible_to_owner, raw_code, flow_step, pending_children, timeout_ms
+        parent_job, trigger_kind, tag, canceled_by, canceled_reason, restart_count, root_job, visible_to_owner, raw_code, flow_step, pending_children, timeout_ms,
+        trace_parent
         """;
 
     private const string InsertSql = """
         INSERT INTO job (id, workspace_id, kind, script_path, script_hash, language, args, created_by, permissioned_as, created_at, scheduled_for,
-            started_at, status, parent_job, trigger_kind, tag, root_job, visible_to_owner, raw_code, flow_step, lease_owner, lease_until, timeout_ms)
+            started_at, status, parent_job, trigger_kind, tag, root_job, visible_to_owner, raw_code, flow_step, lease_owner, lease_until, timeout_ms,
+            trace_parent)
         VALUES ($id, $ws, $kind, $path, $hash, $language, $args, $by, $as, $created, $scheduled,
-            $started, $status, $parent, $trigger, $tag, $root, $visible, $code, $step, $owner, $until, $timeout)
+            $started, $status, $parent, $trigger, $tag, $root, $visible, $code, $step, $owner, $until, $timeout, $trace)
         """;
 
     private const string ClaimSql = $"""
@@ -270,7 +272,8 @@ public sealed class SqliteJobStore : IJobStore
             ("$status", lease is null ? "queued" : "running"), ("$parent", job.ParentJob is { } p ? ToDb(p) : null),
             ("$trigger", job.TriggerKind), ("$tag", job.Tag), ("$root", job.RootJob is { } r ? ToDb(r) : null),
             ("$visible", job.VisibleToOwner ? 1 : 0), ("$code", runnable.RawCode), ("$step", job.IsFlowStep ? 1 : 0),
-            ("$owner", lease?.Owner), ("$until", lease is null ? null : ToDb(lease.Until)), ("$timeout", ToDb(job.Timeout))).ExecuteNonQuery();
+            ("$owner", lease?.Owner), ("$until", lease is null ? null : ToDb(lease.Until)), ("$timeout", ToDb(job.Timeout)),
+            ("$trace", job.TraceParent)).ExecuteNonQuery();
     }
 
     // The WHERE clause of a query; every value is a parameter, only fixed SQL is concatenated.
@@ -394,5 +397,6 @@ public sealed class SqliteJobStore : IJobStore
         IsFlowStep = reader.GetInt64(25) != 0,
         PendingChildren = reader.GetInt32(26),
         Timeout = NullableDuration(reader, 27),
+        TraceParent = NullableString(reader, 28),
     };
 }

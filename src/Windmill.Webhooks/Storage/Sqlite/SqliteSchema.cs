@@ -112,6 +112,9 @@ internal static class SqliteSchema
         ALTER TABLE script ADD COLUMN timeout_ms INTEGER;
         ALTER TABLE job ADD COLUMN timeout_ms INTEGER;
         """,
+        """
+        ALTER TABLE job ADD COLUMN trace_parent TEXT;
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>
