@@ -1,3 +1,6 @@
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Windmill.Webhooks.Diagnostics;
 using Windmill.Webhooks.Sample;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -6,6 +9,14 @@ builder.Services
     .AddWindmillWebhooks(options => builder.Configuration.GetSection("Windmill").Bind(options))
     .UseSqlite(builder.Configuration.GetConnectionString("Windmill") ?? "Data Source=windmill.db")
     .AddSampleScripts();
+
+// `Telemetry:Console=true` (env Telemetry__Console=true) prints the library's traces and metrics to the console.
+if (builder.Configuration.GetValue<bool>("Telemetry:Console"))
+{
+    builder.Services.AddOpenTelemetry()
+        .WithTracing(tracing => tracing.AddSource(WindmillTelemetry.Name, "Microsoft.AspNetCore").AddConsoleExporter())
+        .WithMetrics(metrics => metrics.AddMeter(WindmillTelemetry.Name).AddConsoleExporter());
+}
 
 builder.Services.AddHostedService<AdminTokenBootstrapper>();
 builder.Services.AddHostedService<WebhookUrlLogger>();
