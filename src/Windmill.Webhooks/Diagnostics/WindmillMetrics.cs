@@ -60,7 +60,7 @@ public sealed class WindmillMetrics
     }
 
     internal void SyncWaited(TimeSpan waited, bool answered) =>
-        _syncWait.Record(waited.TotalSeconds, new KeyValuePair<string, object?>("windmill.sync_wait.outcome", answered ? "completed" : "timeout"));
+        _syncWait.Record(waited.TotalSeconds, new KeyValuePair<string, object?>("windmill.sync_wait.outcome", answered ? "completed" : "unanswered"));
 
     /// <summary>Counts a request whose token was refused, by why (<c>unknown</c>, <c>expired</c>, <c>malformed</c>, …).</summary>
     internal void AuthenticationFailed(string reason) => _authenticationFailures.Add(1, new KeyValuePair<string, object?>("windmill.authentication.failure", reason));
