@@ -13,7 +13,9 @@ public static class JavaScriptWindmillWebhooksBuilderExtensions
     /// Stores and runs scripts in Windmill's <c>bun</c>, <c>deno</c>, <c>nativets</c> (TypeScript) and <c>javascript</c>
     /// languages, in an embedded sandbox (Jint) with no access to the CLR, the file system or the network.
     /// TypeScript's types are stripped once per version, when it is created, by a type stripper in this package
-    /// (no Node.js and no network at run time); <c>main</c>'s parameters become the version's JSON schema.
+    /// (no Node.js and no network at run time); <c>main</c>'s parameters become the version's JSON schema. The stripper
+    /// replaces types with spaces, so lines and columns stay the source's; it is this package's own because NuGet offers
+    /// no TypeScript transpiler, and a JavaScript one from npm would run inside the interpreter and give no parameter types.
     /// Calling it again only adds <paramref name="configure"/>.
     /// </summary>
     /// <param name="builder">The builder from <c>AddWindmillWebhooks()</c>.</param>
