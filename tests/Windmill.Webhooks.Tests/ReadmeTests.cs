@@ -34,6 +34,10 @@ public sealed partial class ReadmeTests
         AssertShowsRegion(Path.Combine("tests", "Windmill.Webhooks.Tests", "Jobs", "JobRunsTests.cs"), "run from code");
 
     [Fact]
+    public void The_javascript_example_is_the_one_the_javascript_tests_run() =>
+        AssertShowsRegion(Path.Combine("tests", "Windmill.Webhooks.JavaScript.Tests", "ReadmeExampleTests.cs"), "javascript");
+
+    [Fact]
     public void Ci_runs_the_readmes_test_command()
     {
         var ci = File.ReadAllText(Path.Combine(Root, ".ci", "run"));

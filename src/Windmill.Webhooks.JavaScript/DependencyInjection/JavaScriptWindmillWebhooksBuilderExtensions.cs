@@ -1,0 +1,37 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Windmill.Webhooks;
+using Windmill.Webhooks.JavaScript;
+using Windmill.Webhooks.JavaScript.Compilation;
+using Windmill.Webhooks.JavaScript.Execution;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Turns on stored TypeScript and JavaScript scripts.</summary>
+public static class JavaScriptWindmillWebhooksBuilderExtensions
+{
+    /// <summary>
+    /// Stores and runs scripts in Windmill's <c>bun</c>, <c>deno</c>, <c>nativets</c> (TypeScript) and <c>javascript</c>
+    /// languages, in an embedded sandbox (Jint) with no access to the CLR, the file system or the network.
+    /// TypeScript's types are stripped once per version, when it is created, by a type stripper in this package
+    /// (no Node.js and no network at run time); <c>main</c>'s parameters become the version's JSON schema. The stripper
+    /// replaces types with spaces, so lines and columns stay the source's; it is this package's own because NuGet offers
+    /// no TypeScript transpiler, and a JavaScript one from npm would run inside the interpreter and give no parameter types.
+    /// Calling it again only adds <paramref name="configure"/>.
+    /// </summary>
+    /// <param name="builder">The builder from <c>AddWindmillWebhooks()</c>.</param>
+    /// <param name="configure">Sets the sandbox's limits and the hosts that <c>fetch</c> may reach.</param>
+    public static WindmillWebhooksBuilder AddJavaScript(this WindmillWebhooksBuilder builder, Action<JavaScriptOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<JavaScriptOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        builder.Services.AddHttpClient(JavaScriptOptions.FetchHttpClientName);
+        builder.Services.TryAddSingleton<JavaScriptCompiler>();
+        builder.Services.TryAddSingleton<IJavaScriptEngine, JintJavaScriptEngine>();
+        return builder.AddScriptCompiler<JavaScriptCompiler>().AddJobExecutor<JavaScriptJobExecutor>();
+    }
+}
