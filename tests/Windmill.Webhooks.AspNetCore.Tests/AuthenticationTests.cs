@@ -6,7 +6,7 @@ using Windmill.Webhooks.Tokens;
 namespace Windmill.Webhooks.AspNetCore.Tests;
 
 /// <summary>
-/// Token authentication (windmill-api.md §0, §8): Bearer, then cookie <c>token</c>, then <c>?token=</c>;
+/// Token authentication (docs/wire-format.md §0, §8): Bearer, then cookie <c>token</c>, then <c>?token=</c>;
 /// every rejected token gets the same 401 <c>Not authorized: Unauthorized</c>.
 /// </summary>
 public sealed class AuthenticationTests

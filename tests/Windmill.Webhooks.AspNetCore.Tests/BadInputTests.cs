@@ -4,7 +4,7 @@ using Windmill.Webhooks.AspNetCore.Tests.Infrastructure;
 
 namespace Windmill.Webhooks.AspNetCore.Tests;
 
-/// <summary>Bad input gets a clear 4xx in Windmill's text format, never a 5xx, and writes no job (DESIGN.md, reliability).</summary>
+/// <summary>Bad input gets a clear 4xx in Windmill's text format, never a 5xx, and writes no job (docs/design.md, reliability).</summary>
 public sealed class BadInputTests
 {
     private const string Jobs = SampleApp.Api + "/jobs";

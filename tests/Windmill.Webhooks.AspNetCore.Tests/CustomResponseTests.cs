@@ -5,7 +5,7 @@ using Windmill.Webhooks.AspNetCore.Tests.Infrastructure;
 namespace Windmill.Webhooks.AspNetCore.Tests;
 
 /// <summary>
-/// Results that shape their own response (windmill-api.md §3.5). <c>u/bot/echo</c> returns its args, so
+/// Results that shape their own response (docs/wire-format.md §3.5). <c>u/bot/echo</c> returns its args, so
 /// posting a composite object makes it the job's result. Active content and headers that set the origin's state or
 /// policy are served inert unless the host sets <c>AllowActiveCustomResponses</c>.
 /// </summary>

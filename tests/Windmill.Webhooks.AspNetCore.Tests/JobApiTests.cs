@@ -51,7 +51,7 @@ public sealed class JobApiFixture : IAsyncLifetime
     }
 }
 
-/// <summary>The jobs API (windmill-api.md §4): lists with Windmill's filters and paging, and the by-id routes.</summary>
+/// <summary>The jobs API (docs/wire-format.md §4): lists with Windmill's filters and paging, and the by-id routes.</summary>
 public sealed class JobApiTests(JobApiFixture fixture) : IClassFixture<JobApiFixture>
 {
     private HttpClient Client => fixture.Client;

@@ -4,7 +4,7 @@ using Windmill.Webhooks.Jobs;
 
 namespace Windmill.Webhooks.AspNetCore.Tests;
 
-/// <summary>Windmill's job options in the run query (windmill-api.md §3.1), on a fake clock.</summary>
+/// <summary>Windmill's job options in the run query (docs/wire-format.md §3.1), on a fake clock.</summary>
 public sealed class JobOptionTests : SampleAppTest
 {
     private const string RunEcho = SampleApp.Api + "/jobs/run/p/u/bot/echo";

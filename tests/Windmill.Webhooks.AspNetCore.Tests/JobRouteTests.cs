@@ -5,7 +5,7 @@ using Windmill.Webhooks.Jobs;
 
 namespace Windmill.Webhooks.AspNetCore.Tests;
 
-/// <summary>The <c>jobs_u</c> routes (windmill-api.md §4): Job JSON, results, get_result_maybe and cancel.</summary>
+/// <summary>The <c>jobs_u</c> routes (docs/wire-format.md §4): Job JSON, results, get_result_maybe and cancel.</summary>
 public sealed class JobRouteTests
 {
     private const string JobsU = SampleApp.Api + "/jobs_u";

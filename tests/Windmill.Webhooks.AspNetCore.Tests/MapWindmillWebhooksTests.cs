@@ -9,7 +9,7 @@ using Windmill.Webhooks.AspNetCore.Tests.Infrastructure;
 namespace Windmill.Webhooks.AspNetCore.Tests;
 
 /// <summary>
-/// <c>MapWindmillWebhooks()</c> as a host uses it (DESIGN.md, examples 1–2): a clear error without
+/// <c>MapWindmillWebhooks()</c> as a host uses it (docs/design.md, examples 1–2): a clear error without
 /// <c>AddWindmillWebhooks()</c>, a custom prefix, and a convention builder that reaches every route.
 /// </summary>
 public sealed class MapWindmillWebhooksTests

@@ -9,7 +9,7 @@ namespace Windmill.Webhooks.AspNetCore.Tests;
 
 /// <summary>
 /// A <c>?token=</c> authenticates, yet never reaches a log line, a log's structured state or scope, or a
-/// job's args (DESIGN.md, example 6), even with every category of the host logging at Trace.
+/// job's args (docs/design.md, example 6), even with every category of the host logging at Trace.
 /// </summary>
 public sealed class QueryTokenRedactionTests
 {

@@ -5,7 +5,7 @@ using Windmill.Webhooks.Storage.Sqlite;
 
 namespace Windmill.Webhooks.AspNetCore.Tests;
 
-/// <summary>The sample contract of DESIGN.md: Windmill's documented curl calls and the four demo scripts.</summary>
+/// <summary>The sample contract of docs/design.md: Windmill's documented curl calls and the four demo scripts.</summary>
 public sealed class SampleContractTests
 {
     private const string HelloWorld = SampleApp.Api + "/jobs/run_wait_result/p/u/bot/hello_world";

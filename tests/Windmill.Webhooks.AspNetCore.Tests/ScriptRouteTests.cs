@@ -4,7 +4,7 @@ using Windmill.Webhooks.AspNetCore.Tests.Infrastructure;
 
 namespace Windmill.Webhooks.AspNetCore.Tests;
 
-/// <summary>The script read routes (windmill-api.md §5): Windmill's <c>Script</c> JSON by path and by hash.</summary>
+/// <summary>The script read routes (docs/wire-format.md §5): Windmill's <c>Script</c> JSON by path and by hash.</summary>
 public sealed class ScriptRouteTests
 {
     private const string Scripts = SampleApp.Api + "/scripts";

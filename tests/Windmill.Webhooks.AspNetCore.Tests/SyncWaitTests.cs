@@ -6,7 +6,7 @@ using Windmill.Webhooks.Jobs;
 namespace Windmill.Webhooks.AspNetCore.Tests;
 
 /// <summary>
-/// The end of a synchronous wait (windmill-api.md §2.3): Windmill's 500 <c>timeout after Ns</c>, the job id header
+/// The end of a synchronous wait (docs/wire-format.md §2.3): Windmill's 500 <c>timeout after Ns</c>, the job id header
 /// this library adds, and no job lost to a timeout or to a caller who hangs up (unless the host asks for cancel).
 /// </summary>
 public sealed class SyncWaitTests

@@ -6,7 +6,7 @@ using Windmill.Webhooks.AspNetCore.Tests.Infrastructure;
 namespace Windmill.Webhooks.AspNetCore.Tests;
 
 /// <summary>
-/// Request bodies on the run routes (windmill-api.md §3.2, §3.3), seen through <c>u/bot/echo</c>, which
+/// Request bodies on the run routes (docs/wire-format.md §3.2, §3.3), seen through <c>u/bot/echo</c>, which
 /// returns exactly the args its job received.
 /// </summary>
 public sealed class WebhookBodyTests : SampleAppTest

@@ -6,7 +6,7 @@ using Windmill.Webhooks.Jobs;
 
 namespace Windmill.Webhooks.AspNetCore.Tests;
 
-/// <summary>The run routes (windmill-api.md §1–§3): async 201 + job id, sync results, GET payloads and body parsing.</summary>
+/// <summary>The run routes (docs/wire-format.md §1–§3): async 201 + job id, sync results, GET payloads and body parsing.</summary>
 public sealed class WebhookRouteTests
 {
     private const string Jobs = SampleApp.Api + "/jobs";

@@ -10,7 +10,7 @@ using Windmill.Webhooks.Audit;
 namespace Windmill.Webhooks.AspNetCore.Endpoints;
 
 /// <summary>
-/// Windmill's audit log routes (windmill-api.md §7), for admins: <c>audit/list</c> with every filter, and
+/// Windmill's audit log routes (docs/wire-format.md §7), for admins: <c>audit/list</c> with every filter, and
 /// <c>audit/get/{id}</c>. A sink that cannot be read answers as Windmill's Community Edition does.
 /// </summary>
 internal static class AuditEndpoints

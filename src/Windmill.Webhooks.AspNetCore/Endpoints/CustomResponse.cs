@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace Windmill.Webhooks.AspNetCore.Endpoints;
 
 /// <summary>
-/// A synchronous result that shapes its own HTTP response (windmill-api.md §3.5): an object with
+/// A synchronous result that shapes its own HTTP response (docs/wire-format.md §3.5): an object with
 /// <c>windmill_status_code</c>, <c>windmill_content_type</c>, <c>windmill_headers</c> or
 /// <c>windmill_content_transfer_encoding</c> (or their <c>wm_</c> aliases), whose <c>result</c> is the body.
 /// </summary>

@@ -9,7 +9,7 @@ using Windmill.Webhooks.Jobs;
 namespace Windmill.Webhooks.AspNetCore.Endpoints;
 
 /// <summary>
-/// <c>jobs/list</c>, <c>jobs/completed/list</c> and <c>jobs/queue/list</c> (windmill-api.md §4): a
+/// <c>jobs/list</c>, <c>jobs/completed/list</c> and <c>jobs/queue/list</c> (docs/wire-format.md §4): a
 /// workspace's jobs as Windmill's <c>Job</c> JSON, filtered and paged as Windmill does, streamed as the store
 /// reads them. They need <c>jobs:read</c>; a user who is not an admin lists only the jobs they may see.
 /// </summary>

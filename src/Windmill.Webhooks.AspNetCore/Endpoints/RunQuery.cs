@@ -4,7 +4,7 @@ using Windmill.Webhooks.Jobs;
 
 namespace Windmill.Webhooks.AspNetCore.Endpoints;
 
-/// <summary>The body flags of a run route (windmill-api.md §3.3).</summary>
+/// <summary>The body flags of a run route (docs/wire-format.md §3.3).</summary>
 internal sealed record RunFlags(bool Raw, bool WrapBody, string[] IncludeHeaders, string[] IncludeQuery)
 {
     // They carry the caller's token, whatever the host configured.
@@ -23,7 +23,7 @@ internal sealed record RunFlags(bool Raw, bool WrapBody, string[] IncludeHeaders
 }
 
 /// <summary>
-/// The query of a run route, Windmill's <c>RunJobQuery</c> (windmill-api.md §3.1): the job options (with the
+/// The query of a run route, Windmill's <c>RunJobQuery</c> (docs/wire-format.md §3.1): the job options (with the
 /// queue limit) and the body flags. Options Windmill has but that mean nothing here (<c>cache_ttl</c>,
 /// <c>skip_preprocessor</c>, …) are checked for their type and otherwise accepted. <c>timeout</c> (seconds), which
 /// Windmill honours for previews only, is the job's own time limit here: it can only shorten the script's and the instance's.

@@ -6,7 +6,7 @@ using Windmill.Webhooks.Jobs;
 
 namespace Windmill.Webhooks.AspNetCore.Endpoints;
 
-/// <summary>Waits for a synchronous webhook's job and answers as Windmill does (windmill-api.md §2.2, §2.3).</summary>
+/// <summary>Waits for a synchronous webhook's job and answers as Windmill does (docs/wire-format.md §2.2, §2.3).</summary>
 internal static class SyncResponse
 {
     public const string JsonContentType = "application/json";
@@ -49,7 +49,7 @@ internal static class SyncResponse
 
     /// <summary>
     /// 200 with the result JSON on success; 422 with the <c>{"error": …}</c> JSON otherwise; or the response
-    /// the result asks for with <c>windmill_status_code</c> and its kin (windmill-api.md §3.5).
+    /// the result asks for with <c>windmill_status_code</c> and its kin (docs/wire-format.md §3.5).
     /// </summary>
     public static IResult Result(Job completed, WindmillWebhooksOptions options)
     {

@@ -11,7 +11,7 @@ using Windmill.Webhooks.Tokens;
 namespace Windmill.Webhooks.AspNetCore.Endpoints;
 
 /// <summary>
-/// Windmill's token API under <c>/users/tokens</c> (windmill-api.md §6): create (the plaintext is in this
+/// Windmill's token API under <c>/users/tokens</c> (docs/wire-format.md §6): create (the plaintext is in this
 /// answer only), list (prefixes and metadata), delete, and update scopes or label. Each acts on the
 /// caller's own tokens; an unscoped superadmin may name another user with <c>?username=</c>.
 /// </summary>

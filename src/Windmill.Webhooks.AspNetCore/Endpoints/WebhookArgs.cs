@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Windmill.Webhooks.AspNetCore.Endpoints;
 
 /// <summary>
-/// Turns a webhook request into job args as Windmill does (windmill-api.md §3): the body by its
+/// Turns a webhook request into job args as Windmill does (docs/wire-format.md §3): the body by its
 /// content type, or the base64 <c>payload</c> of a GET, plus the <c>raw</c>, <c>wrap_body</c>,
 /// <c>include_header</c> and <c>include_query</c> flags.
 /// </summary>

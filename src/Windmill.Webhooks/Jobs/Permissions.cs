@@ -3,7 +3,7 @@ using Windmill.Webhooks.Tokens;
 namespace Windmill.Webhooks.Jobs;
 
 /// <summary>
-/// What a caller's token allows (windmill-api.md §6.5), for code and HTTP alike: scopes, read-only tokens, tokens bound
+/// What a caller's token allows (docs/wire-format.md §6.5), for code and HTTP alike: scopes, read-only tokens, tokens bound
 /// to one workspace, the confinement of a run-scoped token to the jobs of its own runnable, and which jobs a user who is
 /// not an admin may see. Each check answers <see langword="null"/> to allow, or Windmill's reason to refuse (the text
 /// after <c>Permission denied: </c>); <see cref="Demand"/> turns a refusal into a <see cref="PermissionDeniedException"/>.

@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace Windmill.Webhooks.AspNetCore.Tests.Tokens;
 
-/// <summary>Windmill's audit routes (windmill-api.md §7) on the wire.</summary>
+/// <summary>Windmill's audit routes (docs/wire-format.md §7) on the wire.</summary>
 public sealed class AuditRouteTests : IAsyncLifetime
 {
     private const string Admin = TokenApiHost.AdminToken;

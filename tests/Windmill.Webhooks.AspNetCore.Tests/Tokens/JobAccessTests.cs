@@ -6,7 +6,7 @@ using Windmill.Webhooks.Jobs;
 namespace Windmill.Webhooks.AspNetCore.Tests.Tokens;
 
 /// <summary>
-/// Who sees and cancels which jobs (windmill-api.md §4, §6.5), with real tokens. Alice owns every script of the host;
+/// Who sees and cancels which jobs (docs/wire-format.md §4, §6.5), with real tokens. Alice owns every script of the host;
 /// bob and carol are users who are not admins; <c>ops</c> is an admin; the admin token is a superadmin's. The hook
 /// token is alice's, scoped to run <c>u/alice/hello</c> only.
 /// </summary>

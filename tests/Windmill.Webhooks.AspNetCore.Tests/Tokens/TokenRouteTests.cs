@@ -5,7 +5,7 @@ using Windmill.Webhooks.Jobs;
 
 namespace Windmill.Webhooks.AspNetCore.Tests.Tokens;
 
-/// <summary>Windmill's token API (windmill-api.md §6) on the wire.</summary>
+/// <summary>Windmill's token API (docs/wire-format.md §6) on the wire.</summary>
 public sealed class TokenRouteTests : IAsyncLifetime
 {
     private const string Text = "text/plain; charset=utf-8";

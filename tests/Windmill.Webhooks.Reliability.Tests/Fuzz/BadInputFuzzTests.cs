@@ -18,7 +18,7 @@ public sealed class BadInputFuzzTests(ITestOutputHelper output)
     private const int Seed = 20250601;
 
     /// <summary>
-    /// Windmill's error prefixes (windmill-api.md §8), its query-string rejection (§3.1) and queue limit (§2.4), and this
+    /// Windmill's error prefixes (docs/wire-format.md §8), its query-string rejection (§3.1) and queue limit (§2.4), and this
     /// library's for 413 and 429.
     /// </summary>
     private static readonly string[] WindmillPrefixes =
