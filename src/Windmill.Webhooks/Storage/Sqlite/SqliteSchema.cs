@@ -112,6 +112,9 @@ internal static class SqliteSchema
         ALTER TABLE script ADD COLUMN timeout_ms INTEGER;
         ALTER TABLE job ADD COLUMN timeout_ms INTEGER;
         """,
+        """
+        ALTER TABLE script ADD COLUMN compiled_code TEXT;
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>
