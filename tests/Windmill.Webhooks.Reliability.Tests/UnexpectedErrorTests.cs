@@ -66,5 +66,6 @@ public sealed class UnexpectedErrorTests
                 inner.GetHistoryAsync(workspace, path, cancellationToken);
 
             public IAsyncEnumerable<ScriptVersion> ListAsync(ScriptQuery query, CancellationToken cancellationToken) => inner.ListAsync(query, cancellationToken);
+        }
     }
 }
