@@ -22,7 +22,7 @@ internal sealed partial class WebhookUrlLogger(IHostApplicationLifetime lifetime
         LogDashboard(logger, $"{origin.TrimEnd('/')}/windmill");
         var workspace = options.Value.DefaultWorkspace;
         var api = $"{origin.TrimEnd('/')}/api/w/{workspace}/jobs";
-        await foreach (var script in scripts.ListAsync(workspace, stoppingToken))
+        await foreach (var script in scripts.ListAsync(new ScriptQuery { Workspace = workspace }, stoppingToken))
         {
             LogUrls(logger, script.Path,
                 $"{api}/run/p/{script.Path}", $"{api}/run/h/{script.Hash}",

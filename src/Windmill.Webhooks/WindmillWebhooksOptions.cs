@@ -50,6 +50,13 @@ public sealed class WindmillWebhooksOptions
     public long MaxApiRequestBodySize { get; set; } = 64 * 1024;
 
     /// <summary>
+    /// The largest stored script's <c>content</c> accepted by <c>POST scripts/create</c>, in UTF-8 bytes; a larger one gets 400
+    /// and nothing is stored. That route takes a body of up to <see cref="MaxApiRequestBodySize"/> plus twice this (room for the
+    /// content's JSON escaping). Default 256 KiB.
+    /// </summary>
+    public int MaxScriptContentSize { get; set; } = 256 * 1024;
+
+    /// <summary>
     /// Request headers that <c>include_header</c> never turns into job args, compared without regard to case:
     /// add the host's own secrets (an API key header, say). Default <c>Authorization</c>, <c>Cookie</c> and
     /// <c>Proxy-Authorization</c>; those three carry tokens and are refused even if removed from this set.

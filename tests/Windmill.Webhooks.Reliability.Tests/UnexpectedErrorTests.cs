@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Windmill.Webhooks.Reliability.Tests.Infrastructure;
+using Windmill.Webhooks.Audit;
 using Windmill.Webhooks.Scripts;
 using Windmill.Webhooks.Storage.Sqlite;
 
@@ -47,15 +48,24 @@ public sealed class UnexpectedErrorTests
             public ValueTask<ScriptVersion?> GetByHashAsync(string workspace, ScriptHash hash, CancellationToken cancellationToken) =>
                 inner.GetByHashAsync(workspace, hash, cancellationToken);
 
-            public ValueTask AddVersionAsync(ScriptVersion version, CancellationToken cancellationToken) => inner.AddVersionAsync(version, cancellationToken);
+            public bool CommitsWith(IAuditSink audit) => inner.CommitsWith(audit);
 
-            public ValueTask<bool> ArchiveAsync(string workspace, ScriptHash hash, CancellationToken cancellationToken) =>
-                inner.ArchiveAsync(workspace, hash, cancellationToken);
+            public ValueTask AddVersionAsync(ScriptVersion version, AuditEntry? audit, CancellationToken cancellationToken) =>
+                inner.AddVersionAsync(version, audit, cancellationToken);
+
+            public ValueTask<bool> ArchiveAsync(string workspace, ScriptHash hash, AuditEntry? audit, CancellationToken cancellationToken) =>
+                inner.ArchiveAsync(workspace, hash, audit, cancellationToken);
+
+            public ValueTask<bool> ArchivePathAsync(string workspace, string path, AuditEntry? audit, CancellationToken cancellationToken) =>
+                inner.ArchivePathAsync(workspace, path, audit, cancellationToken);
+
+            public ValueTask<bool> DeletePathAsync(string workspace, string path, AuditEntry? audit, CancellationToken cancellationToken) =>
+                inner.DeletePathAsync(workspace, path, audit, cancellationToken);
 
             public IAsyncEnumerable<ScriptVersion> GetHistoryAsync(string workspace, string path, CancellationToken cancellationToken) =>
                 inner.GetHistoryAsync(workspace, path, cancellationToken);
 
-            public IAsyncEnumerable<ScriptVersion> ListAsync(string workspace, CancellationToken cancellationToken) => inner.ListAsync(workspace, cancellationToken);
+            public IAsyncEnumerable<ScriptVersion> ListAsync(ScriptQuery query, CancellationToken cancellationToken) => inner.ListAsync(query, cancellationToken);
         }
     }
 }

@@ -1,33 +1,93 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Windmill.Webhooks.AspNetCore.Authentication;
-using System.Text.Json;
 using Windmill.Webhooks.Scripts;
 using Windmill.Webhooks.Tokens;
 
 namespace Windmill.Webhooks.AspNetCore.Endpoints;
 
 /// <summary>
-/// The script read routes: the newest version at a path, or exactly one hash, as Windmill's <c>Script</c> JSON;
-/// the list of scripts, a path's version history and the tokens that may run a script.
+/// The scripts routes (windmill-api.md §5): create, archive and delete stored scripts through <see cref="StoredScripts"/>;
+/// read the newest version at a path or exactly one hash as Windmill's <c>Script</c> JSON, its raw content, whether a path
+/// exists, a path's version history, the list of scripts and the tokens that may run a script.
 /// </summary>
 internal static class ScriptEndpoints
 {
     // Lineage is linear; this bounds the walk over a corrupt store.
     private const int MaxLineage = 1000;
 
+    // Windmill's raw_script_by_path takes a path with a file extension, which it strips.
+    private static readonly string[] RawExtensions = [".bun.ts", ".deno.ts", ".ts", ".py", ".go", ".sh"];
+
     public static void Map(RouteGroupBuilder workspace)
     {
         var scripts = workspace.MapGroup("/scripts").RequireAuthorization(WindmillTokenDefaults.PolicyName);
+        scripts.MapPost("/create", CreateAsync).WithMetadata(RequestBodyLimitFilter.ScriptBody);
+        scripts.MapPost("/archive/p/{**path}", ArchiveByPathAsync);
+        scripts.MapPost("/archive/h/{hash}", ArchiveByHashAsync);
+        scripts.MapPost("/delete/p/{**path}", DeleteByPathAsync);
         scripts.MapGet("/get/p/{**path}", GetByPathAsync);
         scripts.MapGet("/get/h/{hash}", GetByHashAsync);
+        scripts.MapGet("/exists/p/{**path}", ExistsAsync);
+        scripts.MapGet("/raw/p/{**path}", RawByPathAsync);
+        scripts.MapGet("/raw/h/{hash}", RawByHashAsync);
         scripts.MapGet("/list_tokens/{**path}", ListTokensAsync);
         scripts.MapGet("/list", ListAsync);
         scripts.MapGet("/history/p/{**path}", HistoryAsync);
     }
 
-    /// <summary>The newest version of every path, ordered by path; filters <c>path_start</c>, <c>path_exact</c>, <c>created_by</c>, and paging.</summary>
+    /// <summary>Windmill's <c>create_script</c>: <c>201</c> with the new version's hash as text (the head's, for content it already has).</summary>
+    private static async Task<IResult> CreateAsync(string workspace, StoredScripts scripts, HttpContext context)
+    {
+        var (request, error) = await WindmillRequests.ReadJsonAsync(context, WindmillJsonContext.Wire.NewScriptJson);
+        if (request is null)
+        {
+            return error!;
+        }
+
+        var (script, invalid) = request.ToNewScript();
+        if (script is null)
+        {
+            return WindmillErrors.BadRequest(invalid!);
+        }
+
+        var created = await scripts.CreateAsync(workspace, script, context.User.ToCaller(), context.RequestAborted);
+        return WindmillErrors.Text(StatusCodes.Status201Created, created.Hash.ToString());
+    }
+
+    /// <summary>Windmill's <c>archive_script_by_path</c>: <c>200</c> with an empty body.</summary>
+    private static async Task<IResult> ArchiveByPathAsync(string workspace, string path, StoredScripts scripts, HttpContext context)
+    {
+        await scripts.ArchiveAsync(workspace, path, context.User.ToCaller(), context.RequestAborted);
+        return TypedResults.Ok();
+    }
+
+    /// <summary>Windmill's <c>archive_script_by_hash</c>: the archived version's <c>Script</c> JSON.</summary>
+    private static async Task<IResult> ArchiveByHashAsync(string workspace, string hash, StoredScripts scripts, IScriptStore store, HttpContext context)
+    {
+        if (!ScriptHash.TryParse(hash, out var parsed))
+        {
+            return InvalidHash(hash);
+        }
+
+        var archived = await scripts.ArchiveAsync(workspace, parsed, context.User.ToCaller(), context.RequestAborted);
+        return await RespondAsync(archived, store, context);
+    }
+
+    /// <summary>Windmill's <c>delete_script_by_path</c>: the deleted path as a JSON string.</summary>
+    private static async Task<IResult> DeleteByPathAsync(string workspace, string path, StoredScripts scripts, HttpContext context)
+    {
+        await scripts.DeleteAsync(workspace, path, context.User.ToCaller(), context.RequestAborted);
+        return TypedResults.Text(JsonSerializer.Serialize(path, WindmillJsonContext.Wire.String), SyncResponse.JsonContentType);
+    }
+
+    /// <summary>
+    /// The newest version of every path, ordered by path; filters <c>path_start</c>, <c>path_exact</c>, <c>created_by</c>,
+    /// <c>languages</c> (comma-separated), <c>show_archived</c>, and paging.
+    /// </summary>
     private static async Task<IResult> ListAsync(string workspace, IScriptStore store, ScriptCatalog catalog, HttpContext context)
     {
         if (WindmillAccess.CanRead(context.User.ToCaller(), "scripts:read") is { } denied)
@@ -35,19 +95,29 @@ internal static class ScriptEndpoints
             return denied;
         }
 
+        var query = context.Request.Query;
         if (WindmillRequests.Paging(context.Request) is not { } paging)
         {
             return WindmillErrors.BadRequest("page and per_page must be integers");
         }
 
-        var query = context.Request.Query;
-        string pathStart = query["path_start"].ToString(), pathExact = query["path_exact"].ToString(), createdBy = query["created_by"].ToString();
+        if (!bool.TryParse(query["show_archived"].FirstOrDefault() ?? "false", out var archived))
+        {
+            return WindmillErrors.BadRequest("show_archived must be true or false");
+        }
+
         await catalog.EnsureDeployedAsync(context.RequestAborted);
-        var listed = await store.ListAsync(workspace, context.RequestAborted)
-            .Where(s => s.Path.StartsWith(pathStart, StringComparison.Ordinal)
-                && (pathExact.Length == 0 || s.Path == pathExact)
-                && (createdBy.Length == 0 || s.CreatedBy == createdBy))
-            .Skip(paging.Offset).Take(paging.Limit)
+        var listed = await store.ListAsync(new ScriptQuery
+        {
+            Workspace = workspace,
+            PathStart = NonEmpty(query["path_start"]),
+            PathExact = NonEmpty(query["path_exact"]),
+            CreatedBy = NonEmpty(query["created_by"]),
+            Languages = NonEmpty(query["languages"])?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Archived = archived,
+            Offset = paging.Offset,
+            Limit = paging.Limit,
+        }, context.RequestAborted)
             .Select(ListableScriptJson.From)
             .ToListAsync(context.RequestAborted);
         return TypedResults.Text(JsonSerializer.Serialize(listed, WindmillJsonContext.Wire.ListListableScriptJson), SyncResponse.JsonContentType);
@@ -63,9 +133,51 @@ internal static class ScriptEndpoints
 
         var history = await store.GetHistoryAsync(workspace, path, context.RequestAborted)
             .Take(MaxLineage)
-            .Select(s => new ScriptHistoryJson(s.Hash.ToString(), null))
+            .Select(s => new ScriptHistoryJson(s.Hash.ToString(), null, s.CreatedAt))
             .ToListAsync(context.RequestAborted);
         return TypedResults.Text(JsonSerializer.Serialize(history, WindmillJsonContext.Wire.ListScriptHistoryJson), SyncResponse.JsonContentType);
+    }
+
+    /// <summary>Windmill's <c>exists_script_by_path</c>: <c>true</c> when the path has a non-archived version.</summary>
+    private static async Task<IResult> ExistsAsync(string workspace, string path, IScriptStore store, ScriptCatalog catalog, HttpContext context)
+    {
+        if (await ReadablePathAsync(path, catalog, context) is { } refused)
+        {
+            return refused;
+        }
+
+        var exists = await store.GetLatestAsync(workspace, path, context.RequestAborted) is not null;
+        return TypedResults.Text(exists ? "true" : "false", SyncResponse.JsonContentType);
+    }
+
+    /// <summary>Windmill's <c>raw_script_by_path</c>: the head's content as text; the path ends with a file extension, which is ignored.</summary>
+    private static async Task<IResult> RawByPathAsync(string workspace, string path, IScriptStore store, ScriptCatalog catalog, HttpContext context)
+    {
+        if (RawExtensions.FirstOrDefault(e => path.EndsWith(e, StringComparison.Ordinal)) is not { } extension)
+        {
+            return WindmillErrors.BadRequest($"Path must ends with a .py, .ts, .go. or .sh extension: {path}");
+        }
+
+        var bare = path[..^extension.Length];
+        if (await ReadablePathAsync(bare, catalog, context) is { } refused)
+        {
+            return refused;
+        }
+
+        var script = await store.GetLatestAsync(workspace, bare, context.RequestAborted);
+        return script is null ? WindmillErrors.NotFound($"Script not found at name {bare}") : TypedResults.Text(script.Content, WindmillErrors.TextContentType);
+    }
+
+    /// <summary>Windmill's <c>raw_script_by_hash</c>: that version's content as text, archived or not; the hash ends with <c>.ts</c>.</summary>
+    private static async Task<IResult> RawByHashAsync(string workspace, string hash, IScriptStore store, ScriptCatalog catalog, HttpContext context)
+    {
+        if (!hash.EndsWith(".ts", StringComparison.Ordinal))
+        {
+            return WindmillErrors.BadRequest("Raw script path must end with .ts");
+        }
+
+        var script = await ReadableHashAsync(workspace, hash[..^".ts".Length], store, catalog, context);
+        return script.Refused ?? TypedResults.Text(script.Version!.Content, WindmillErrors.TextContentType);
     }
 
     private static async Task<IResult> ListTokensAsync(string workspace, string path, TokenService tokens, HttpContext context)
@@ -100,19 +212,8 @@ internal static class ScriptEndpoints
 
     private static async Task<IResult> GetByHashAsync(string workspace, string hash, IScriptStore store, ScriptCatalog catalog, HttpContext context)
     {
-        if (!ScriptHash.TryParse(hash, out var parsed))
-        {
-            return WindmillErrors.BadRequest($"invalid script hash: {hash}: expected 16 hex characters");
-        }
-
-        if (WindmillAccess.CanRead(context.User.ToCaller(), "scripts:read") is { } denied)
-        {
-            return denied;
-        }
-
-        await catalog.EnsureDeployedAsync(context.RequestAborted);
-        var script = await store.GetByHashAsync(workspace, parsed, context.RequestAborted);
-        return script is null ? WindmillErrors.NotFound($"Script not found at hash {parsed}") : await RespondAsync(script, store, context);
+        var script = await ReadableHashAsync(workspace, hash, store, catalog, context);
+        return script.Refused ?? await RespondAsync(script.Version!, store, context);
     }
 
     /// <summary>The 400 for a malformed path or the 403 for a token without <c>scripts:read</c>; otherwise the catalog is deployed and <see langword="null"/>.</summary>
@@ -131,6 +232,29 @@ internal static class ScriptEndpoints
         await catalog.EnsureDeployedAsync(context.RequestAborted);
         return null;
     }
+
+    /// <summary>The version with <paramref name="hash"/>, archived or not; or the 400, 403 or 404 to answer instead.</summary>
+    private static async Task<(ScriptVersion? Version, IResult? Refused)> ReadableHashAsync(string workspace, string hash, IScriptStore store,
+        ScriptCatalog catalog, HttpContext context)
+    {
+        if (!ScriptHash.TryParse(hash, out var parsed))
+        {
+            return (null, InvalidHash(hash));
+        }
+
+        if (WindmillAccess.CanRead(context.User.ToCaller(), "scripts:read") is { } denied)
+        {
+            return (null, denied);
+        }
+
+        await catalog.EnsureDeployedAsync(context.RequestAborted);
+        var script = await store.GetByHashAsync(workspace, parsed, context.RequestAborted);
+        return script is null ? (null, WindmillErrors.NotFound($"Script not found at hash {parsed}")) : (script, null);
+    }
+
+    private static ContentHttpResult InvalidHash(string hash) => WindmillErrors.BadRequest($"invalid script hash: {hash}: expected 16 hex characters");
+
+    private static string? NonEmpty(Microsoft.Extensions.Primitives.StringValues value) => value.ToString() is { Length: > 0 } text ? text : null;
 
     private static async Task<IResult> RespondAsync(ScriptVersion script, IScriptStore store, HttpContext context)
     {

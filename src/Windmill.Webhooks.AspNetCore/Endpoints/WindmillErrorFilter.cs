@@ -9,7 +9,8 @@ namespace Windmill.Webhooks.AspNetCore.Endpoints;
 
 /// <summary>
 /// The one place where failures that escape a Windmill route become answers in Windmill's text format:
-/// the core's refusals (an unknown script, a missing right, a full queue, a taken job id) are their 4xx,
+/// the core's refusals (an unknown script, a missing right, a full queue, a taken job id, a script that cannot be
+/// stored) are their 4xx,
 /// storage that refuses (<see cref="StorageUnavailableException"/>) is <c>503 Service unavailable: …</c>,
 /// a request the server could not read is its own 4xx, and anything else is <c>500 Internal: …</c> with
 /// a trace id and no stack trace (the exception goes to the log).
@@ -32,6 +33,14 @@ internal sealed partial class WindmillErrorFilter(ILogger<WindmillErrorFilter> l
         catch (ScriptNotFoundException e)
         {
             return WindmillErrors.NotFound(e.Hash is { } hash ? $"Script not found at hash {hash}" : $"Script not found at name {e.Path}");
+        }
+        catch (ScriptRequestException e)
+        {
+            return WindmillErrors.BadRequest(e.Message);
+        }
+        catch (ScriptCompilationException e)
+        {
+            return WindmillErrors.BadRequest(e.Message);
         }
         catch (PermissionDeniedException e)
         {

@@ -14,6 +14,7 @@ namespace Windmill.Webhooks.AspNetCore.Endpoints;
 [JsonSerializable(typeof(CompletedJobTimingJson))]
 [JsonSerializable(typeof(JobUpdateJson))]
 [JsonSerializable(typeof(ScriptJson))]
+[JsonSerializable(typeof(NewScriptJson))]
 [JsonSerializable(typeof(CancelRequestJson))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(List<TokenJson>))]

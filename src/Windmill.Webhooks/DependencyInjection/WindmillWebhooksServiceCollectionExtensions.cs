@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Windmill.Webhooks;
 using Windmill.Webhooks.Audit;
 using Windmill.Webhooks.Diagnostics;
@@ -64,6 +66,9 @@ public static class WindmillWebhooksServiceCollectionExtensions
         services.TryAddSingleton<IJobRunner>(sp => sp.GetRequiredService<JobRunner>());
         services.TryAddSingleton(sp => new JobRuns(sp.GetRequiredService<CachingScriptStore>(), sp.GetRequiredService<IJobRunner>(),
             sp.GetRequiredService<ScriptCatalog>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new StoredScripts(sp.GetRequiredService<CachingScriptStore>(), sp.GetRequiredService<ScriptCatalog>(),
+            sp.GetServices<IScriptCompiler>(), sp.GetRequiredService<IAuditSink>(), sp.GetRequiredService<IOptions<WindmillWebhooksOptions>>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<StoredScripts>>()));
         services.TryAddSingleton<TokenService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WindmillHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TokenUsageFlusher>());

@@ -16,6 +16,13 @@ internal static class Permissions
     public static string? RunScript(Caller caller, string workspace, string path) =>
         InWorkspace(caller, workspace) ?? Write(caller, TokenScopes.RunScript(path));
 
+    /// <summary>
+    /// Creating, archiving or deleting the script at <paramref name="path"/>: <c>scripts:write:&lt;path&gt;</c>, and, unless the caller is
+    /// an admin, a path of the caller's own (<c>u/&lt;username&gt;/…</c>) or a folder's (<c>f/…</c>; folders have no owners here).
+    /// </summary>
+    public static string? WriteScript(Caller caller, string workspace, string path) =>
+        InWorkspace(caller, workspace) ?? Write(caller, "scripts:write:" + path) ?? OwnPath(caller, path);
+
     /// <summary>Cancelling needs <c>jobs:write</c>: a run-scoped token cancels nothing.</summary>
     public static string? CancelJobs(Caller caller, string workspace) => InWorkspace(caller, workspace) ?? Write(caller, "jobs:write");
 
@@ -67,6 +74,12 @@ internal static class Permissions
     // Over HTTP a token bound to another workspace never authenticates; code may still hold such a caller.
     private static string? InWorkspace(Caller caller, string workspace) =>
         caller.WorkspaceId is { } bound && bound != workspace ? $"Token is bound to workspace {bound}" : null;
+
+    // Windmill's require_owner_of_path, for user paths.
+    private static string? OwnPath(Caller caller, string path) =>
+        caller.IsAdmin || !path.StartsWith("u/", StringComparison.Ordinal) || path.Split('/')[1] == caller.Username
+            ? null
+            : $"only the owner {path.Split('/')[1]} is authorized to perform this operation";
 
     private static bool MayRunSomething(Caller caller) =>
         caller.Scopes?.Any(scope => TokenScopes.TryNormalize(scope, out var normalized) && normalized.StartsWith("jobs:run", StringComparison.Ordinal)) == true;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Windmill.Webhooks.Audit;
 
 namespace Windmill.Webhooks.Scripts;
 
@@ -9,7 +10,7 @@ namespace Windmill.Webhooks.Scripts;
 /// <remarks>
 /// <para>
 /// Invalidation is exact for writes made through this store (the library's own deployments go through
-/// it): when <see cref="AddVersionAsync"/> or <see cref="ArchiveAsync"/> returns, every entry read before
+/// it): when a write (<see cref="AddVersionAsync"/>, an archive, a delete) returns, every entry read before
 /// it is dropped. Entries carry the generation they were read in, and a write bumps the generation once
 /// it has completed, so a read that raced with the write can never be served afterwards.
 /// </para>
@@ -66,11 +67,38 @@ internal sealed class CachingScriptStore : IScriptStore
         return version;
     }
 
-    public async ValueTask AddVersionAsync(ScriptVersion version, CancellationToken cancellationToken)
+    public bool CommitsWith(IAuditSink audit) => _inner.CommitsWith(audit);
+
+    public ValueTask AddVersionAsync(ScriptVersion version, AuditEntry? audit, CancellationToken cancellationToken) =>
+        WriteAsync(() => _inner.AddVersionAsync(version, audit, cancellationToken));
+
+    public ValueTask<bool> ArchiveAsync(string workspace, ScriptHash hash, AuditEntry? audit, CancellationToken cancellationToken) =>
+        WriteAsync(() => _inner.ArchiveAsync(workspace, hash, audit, cancellationToken));
+
+    public ValueTask<bool> ArchivePathAsync(string workspace, string path, AuditEntry? audit, CancellationToken cancellationToken) =>
+        WriteAsync(() => _inner.ArchivePathAsync(workspace, path, audit, cancellationToken));
+
+    public ValueTask<bool> DeletePathAsync(string workspace, string path, AuditEntry? audit, CancellationToken cancellationToken) =>
+        WriteAsync(() => _inner.DeletePathAsync(workspace, path, audit, cancellationToken));
+
+    public IAsyncEnumerable<ScriptVersion> GetHistoryAsync(string workspace, string path, CancellationToken cancellationToken) =>
+        _inner.GetHistoryAsync(workspace, path, cancellationToken);
+
+    public IAsyncEnumerable<ScriptVersion> ListAsync(ScriptQuery query, CancellationToken cancellationToken) =>
+        _inner.ListAsync(query, cancellationToken);
+
+    private async ValueTask WriteAsync(Func<ValueTask> write) =>
+        await WriteAsync(async () =>
+        {
+            await write().ConfigureAwait(false);
+            return true;
+        }).ConfigureAwait(false);
+
+    private async ValueTask<T> WriteAsync<T>(Func<ValueTask<T>> write)
     {
         try
         {
-            await _inner.AddVersionAsync(version, cancellationToken).ConfigureAwait(false);
+            return await write().ConfigureAwait(false);
         }
         finally
         {
@@ -78,24 +106,6 @@ internal sealed class CachingScriptStore : IScriptStore
             Invalidate();
         }
     }
-
-    public async ValueTask<bool> ArchiveAsync(string workspace, ScriptHash hash, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _inner.ArchiveAsync(workspace, hash, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            Invalidate();
-        }
-    }
-
-    public IAsyncEnumerable<ScriptVersion> GetHistoryAsync(string workspace, string path, CancellationToken cancellationToken) =>
-        _inner.GetHistoryAsync(workspace, path, cancellationToken);
-
-    public IAsyncEnumerable<ScriptVersion> ListAsync(string workspace, CancellationToken cancellationToken) =>
-        _inner.ListAsync(workspace, cancellationToken);
 
     private bool TryGet<TKey>(ConcurrentDictionary<TKey, Entry> entries, TKey key, out ScriptVersion? version)
         where TKey : notnull

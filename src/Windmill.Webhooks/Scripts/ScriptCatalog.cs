@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -115,18 +113,7 @@ internal sealed partial class ScriptCatalog
             CreatedAt = _time.GetUtcNow(),
         };
 
-        try
-        {
-            await _store.AddVersionAsync(version, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ScriptVersionConflictException)
-        {
-            // Another process sharing the store deployed the same version first; the hash is deterministic.
-            return await _store.GetByHashAsync(workspace, version.Hash, cancellationToken).ConfigureAwait(false) ?? version;
-        }
-
-        Log.Deployed(_logger, registration.Path, version.Hash.ToString(), workspace);
-        await _audit.WriteAsync(new AuditEntry
+        var audit = new AuditEntry
         {
             WorkspaceId = workspace,
             Timestamp = version.CreatedAt,
@@ -135,16 +122,33 @@ internal sealed partial class ScriptCatalog
             ActionKind = latest is null ? AuditActionKind.Create : AuditActionKind.Update,
             Resource = registration.Path,
             Parameters = new Dictionary<string, string> { ["hash"] = version.Hash.ToString() },
-        }, cancellationToken).ConfigureAwait(false);
+        };
+        var auditInCommit = _store.CommitsWith(_audit);
+        try
+        {
+            await _store.AddVersionAsync(version, auditInCommit ? audit : null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ScriptVersionConflictException)
+        {
+            // Another process sharing the store deployed the same version first; the hash is deterministic.
+            return await _store.GetByHashAsync(workspace, version.Hash, cancellationToken).ConfigureAwait(false) ?? version;
+        }
+
+        Log.Deployed(_logger, registration.Path, version.Hash.ToString(), workspace);
+        if (!auditInCommit)
+        {
+            await _audit.WriteAsync(audit, cancellationToken).ConfigureAwait(false);
+        }
+
         return version;
     }
 
     private async Task ArchiveUnregisteredAsync(string workspace, Dictionary<(string, string), DeployedScript> deployed, CancellationToken cancellationToken)
     {
         var stale = new List<ScriptVersion>();
-        await foreach (var script in _store.ListAsync(workspace, cancellationToken).ConfigureAwait(false))
+        await foreach (var script in _store.ListAsync(new ScriptQuery { Workspace = workspace, Languages = [CodeLanguage] }, cancellationToken).ConfigureAwait(false))
         {
-            if (script.Language == CodeLanguage && !deployed.ContainsKey((workspace, script.Path)))
+            if (!deployed.ContainsKey((workspace, script.Path)))
             {
                 stale.Add(script);
             }
@@ -152,7 +156,7 @@ internal sealed partial class ScriptCatalog
 
         foreach (var script in stale)
         {
-            await _store.ArchiveAsync(workspace, script.Hash, cancellationToken).ConfigureAwait(false);
+            await _store.ArchiveAsync(workspace, script.Hash, audit: null, cancellationToken).ConfigureAwait(false);
             Log.ArchivedUnregistered(_logger, script.Path, workspace);
         }
     }
@@ -162,11 +166,8 @@ internal sealed partial class ScriptCatalog
         options.Timeout is { } timeout ? string.Create(CultureInfo.InvariantCulture, $"// timeout: {timeout.TotalSeconds} s\n") : "";
 
     // Deterministic, so processes sharing a store agree; the parent makes a reverted script a new version.
-    private static ScriptHash ComputeHash(string workspace, string path, ScriptHash? parent, string content)
-    {
-        var digest = SHA256.HashData(Encoding.UTF8.GetBytes($"{workspace}\n{path}\n{parent}\n{content}"));
-        return ScriptHash.FromDigest(digest);
-    }
+    private static ScriptHash ComputeHash(string workspace, string path, ScriptHash? parent, string content) =>
+        ScriptHash.Of($"{workspace}\n{path}\n{parent}\n{content}");
 }
 
 /// <summary>A code-registered script as deployed: its current version and its handler.</summary>

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 
 namespace Windmill.Webhooks.Scripts;
 
@@ -31,6 +33,9 @@ public readonly record struct ScriptHash(long Value)
     /// <summary>Derives a hash from the first eight bytes of a digest.</summary>
     public static ScriptHash FromDigest(ReadOnlySpan<byte> digest) =>
         new(BinaryPrimitives.ReadInt64BigEndian(digest));
+
+    /// <summary>The hash of a version's identity: the first eight bytes of the SHA-256 of its UTF-8 text, so processes sharing a store agree.</summary>
+    internal static ScriptHash Of(string identity) => FromDigest(SHA256.HashData(Encoding.UTF8.GetBytes(identity)));
 
     /// <inheritdoc />
     public override string ToString() => unchecked((ulong)Value).ToString("x16", CultureInfo.InvariantCulture);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using Windmill.Webhooks.Audit;
 using Windmill.Webhooks.Scripts;
 using Windmill.Webhooks.Storage.InMemory;
 
@@ -17,7 +18,7 @@ public sealed class CachingScriptStoreTests
     public async Task Repeated_lookups_read_the_store_once()
     {
         var v1 = Version(1);
-        await _cache.AddVersionAsync(v1, CancellationToken.None);
+        await _cache.AddVersionAsync(v1, null, CancellationToken.None);
 
         for (var i = 0; i < 3; i++)
         {
@@ -32,12 +33,12 @@ public sealed class CachingScriptStoreTests
     public async Task A_new_version_is_served_as_soon_as_AddVersion_returns()
     {
         var v1 = Version(1);
-        await _cache.AddVersionAsync(v1, CancellationToken.None);
+        await _cache.AddVersionAsync(v1, null, CancellationToken.None);
         Assert.False((await _cache.GetByHashAsync("demo", v1.Hash, CancellationToken.None))?.Archived);
         Assert.Equal(v1.Hash, (await _cache.GetLatestAsync("demo", "u/bot/s", CancellationToken.None))?.Hash);
 
         var v2 = Version(2, parent: v1.Hash);
-        await _cache.AddVersionAsync(v2, CancellationToken.None);
+        await _cache.AddVersionAsync(v2, null, CancellationToken.None);
 
         Assert.Equal(v2.Hash, (await _cache.GetLatestAsync("demo", "u/bot/s", CancellationToken.None))?.Hash);
         Assert.True((await _cache.GetByHashAsync("demo", v1.Hash, CancellationToken.None))?.Archived);
@@ -47,10 +48,10 @@ public sealed class CachingScriptStoreTests
     public async Task Archive_is_seen_as_soon_as_it_returns()
     {
         var v1 = Version(1);
-        await _cache.AddVersionAsync(v1, CancellationToken.None);
+        await _cache.AddVersionAsync(v1, null, CancellationToken.None);
         Assert.NotNull(await _cache.GetLatestAsync("demo", "u/bot/s", CancellationToken.None));
 
-        Assert.True(await _cache.ArchiveAsync("demo", v1.Hash, CancellationToken.None));
+        Assert.True(await _cache.ArchiveAsync("demo", v1.Hash, null, CancellationToken.None));
 
         Assert.Null(await _cache.GetLatestAsync("demo", "u/bot/s", CancellationToken.None));
         Assert.True((await _cache.GetByHashAsync("demo", v1.Hash, CancellationToken.None))?.Archived);
@@ -60,11 +61,11 @@ public sealed class CachingScriptStoreTests
     public async Task A_lookup_that_raced_with_a_write_is_not_served_after_the_write()
     {
         var v1 = Version(1);
-        await _cache.AddVersionAsync(v1, CancellationToken.None);
+        await _cache.AddVersionAsync(v1, null, CancellationToken.None);
 
         // The lookup reads v1; before it stores its answer, a write through the cache deploys v2 and returns.
         var v2 = Version(2, parent: v1.Hash);
-        _inner.BeforeLatestReturns = () => _cache.AddVersionAsync(v2, CancellationToken.None).AsTask().Wait();
+        _inner.BeforeLatestReturns = () => _cache.AddVersionAsync(v2, null, CancellationToken.None).AsTask().Wait();
         Assert.Equal(v1.Hash, (await _cache.GetLatestAsync("demo", "u/bot/s", CancellationToken.None))?.Hash);
         _inner.BeforeLatestReturns = null;
 
@@ -86,11 +87,11 @@ public sealed class CachingScriptStoreTests
     public async Task Writes_by_another_process_are_seen_after_the_refresh_interval()
     {
         var v1 = Version(1);
-        await _cache.AddVersionAsync(v1, CancellationToken.None);
+        await _cache.AddVersionAsync(v1, null, CancellationToken.None);
         Assert.Equal(v1.Hash, (await _cache.GetLatestAsync("demo", "u/bot/s", CancellationToken.None))?.Hash);
 
         var v2 = Version(2, parent: v1.Hash);
-        await _inner.Inner.AddVersionAsync(v2, CancellationToken.None); // not through the cache
+        await _inner.Inner.AddVersionAsync(v2, null, CancellationToken.None); // not through the cache
 
         Assert.Equal(v1.Hash, (await _cache.GetLatestAsync("demo", "u/bot/s", CancellationToken.None))?.Hash);
         _time.Advance(CachingScriptStore.RefreshInterval);
@@ -133,15 +134,23 @@ public sealed class CachingScriptStoreTests
             return Inner.GetByHashAsync(workspace, hash, cancellationToken);
         }
 
-        public ValueTask AddVersionAsync(ScriptVersion version, CancellationToken cancellationToken) => Inner.AddVersionAsync(version, cancellationToken);
+        public bool CommitsWith(IAuditSink audit) => Inner.CommitsWith(audit);
 
-        public ValueTask<bool> ArchiveAsync(string workspace, ScriptHash hash, CancellationToken cancellationToken) =>
-            Inner.ArchiveAsync(workspace, hash, cancellationToken);
+        public ValueTask AddVersionAsync(ScriptVersion version, AuditEntry? audit, CancellationToken cancellationToken) =>
+            Inner.AddVersionAsync(version, audit, cancellationToken);
+
+        public ValueTask<bool> ArchiveAsync(string workspace, ScriptHash hash, AuditEntry? audit, CancellationToken cancellationToken) =>
+            Inner.ArchiveAsync(workspace, hash, audit, cancellationToken);
+
+        public ValueTask<bool> ArchivePathAsync(string workspace, string path, AuditEntry? audit, CancellationToken cancellationToken) =>
+            Inner.ArchivePathAsync(workspace, path, audit, cancellationToken);
+
+        public ValueTask<bool> DeletePathAsync(string workspace, string path, AuditEntry? audit, CancellationToken cancellationToken) =>
+            Inner.DeletePathAsync(workspace, path, audit, cancellationToken);
 
         public IAsyncEnumerable<ScriptVersion> GetHistoryAsync(string workspace, string path, CancellationToken cancellationToken) =>
             Inner.GetHistoryAsync(workspace, path, cancellationToken);
 
-        public IAsyncEnumerable<ScriptVersion> ListAsync(string workspace, CancellationToken cancellationToken) =>
-            Inner.ListAsync(workspace, cancellationToken);
+        public IAsyncEnumerable<ScriptVersion> ListAsync(ScriptQuery query, CancellationToken cancellationToken) => Inner.ListAsync(query, cancellationToken);
     }
 }

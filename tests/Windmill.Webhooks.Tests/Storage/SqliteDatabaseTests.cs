@@ -122,6 +122,34 @@ public sealed class SqliteDatabaseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_version_4_database_migrates_and_its_scripts_still_read_and_take_compiled_versions()
+    {
+        using (var connection = new SqliteConnection(_file.ConnectionString))
+        {
+            connection.Open();
+            var migrations = (string[])typeof(SqliteSchema).GetField("Migrations", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+                .GetValue(null)!;
+            using var command = connection.CreateCommand();
+            command.CommandText = string.Join(";\n", migrations[..4]) + """
+                ;PRAGMA user_version = 4;
+                INSERT INTO script (workspace_id, hash, path, language, content, summary, description, created_by, created_at, timeout_ms)
+                VALUES ('demo', 7, 'u/bot/old', 'csharp', 'old content', '', '', 'system', 0, NULL);
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        SqliteConnection.ClearAllPools();
+        var store = new Windmill.Webhooks.Storage.Sqlite.SqliteScriptStore(_file.Open());
+        var old = await store.GetByHashAsync("demo", new Windmill.Webhooks.Scripts.ScriptHash(7), CancellationToken.None);
+        await store.AddVersionAsync(old! with { Hash = new(8), ParentHash = new(7), Language = "bun", Content = "new", CompiledCode = "compiled" }, null,
+            CancellationToken.None);
+        var compiled = await store.GetLatestAsync("demo", "u/bot/old", CancellationToken.None);
+
+        Assert.Equal(("old content", null), (old.Content, old.CompiledCode));
+        Assert.Equal(("compiled", 7L), (compiled?.CompiledCode, compiled?.ParentHash?.Value));
+    }
+
+    [Fact]
     public async Task A_database_from_a_newer_release_is_refused_with_a_clear_message()
     {
         var first = _file.Open();

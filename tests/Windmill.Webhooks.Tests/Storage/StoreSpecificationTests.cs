@@ -22,8 +22,12 @@ public sealed class InMemoryScriptStoreTests : ScriptStoreSpecification
 public sealed class SqliteScriptStoreTests : ScriptStoreSpecification, IAsyncLifetime
 {
     private readonly TemporaryDatabase _database = new();
+    private SqliteDatabase? _open;
 
-    protected override Task<IScriptStore> CreateStoreAsync() => Task.FromResult<IScriptStore>(new SqliteScriptStore(_database.Open()));
+    protected override Task<IScriptStore> CreateStoreAsync() => Task.FromResult<IScriptStore>(new SqliteScriptStore(_open = _database.Open()));
+
+    // The store's own audit table: each write's entry is committed with it.
+    protected override IAuditSink CreateAuditSink(IScriptStore store) => new SqliteAuditSink(_open!);
 
     public Task InitializeAsync() => Task.CompletedTask;
 

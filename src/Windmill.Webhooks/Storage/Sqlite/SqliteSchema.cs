@@ -113,6 +113,9 @@ internal static class SqliteSchema
         ALTER TABLE job ADD COLUMN timeout_ms INTEGER;
         """,
         """
+        ALTER TABLE script ADD COLUMN compiled_code TEXT;
+        """,
+        """
         ALTER TABLE job ADD COLUMN trace_parent TEXT;
         """,
     ];

@@ -1,4 +1,6 @@
+using System.Text;
 using Microsoft.Data.Sqlite;
+using Windmill.Webhooks.Audit;
 using Windmill.Webhooks.Scripts;
 using static Windmill.Webhooks.Storage.Sqlite.SqliteValues;
 
@@ -7,17 +9,25 @@ namespace Windmill.Webhooks.Storage.Sqlite;
 /// <summary>The SQLite <see cref="IScriptStore"/>.</summary>
 public sealed class SqliteScriptStore : IScriptStore
 {
-    private const string Columns = "workspace_id, hash, path, parent_hash, language, content, summary, description, schema, created_by, created_at, archived, timeout_ms";
+    private const string Columns =
+        "workspace_id, hash, path, parent_hash, language, content, summary, description, schema, created_by, created_at, archived, timeout_ms, compiled_code";
+
+    // The head of a path: its newest non-archived version.
+    private const string HeadOrder = "ORDER BY created_at DESC, rowid DESC LIMIT 1";
+
     private readonly SqliteDatabase _database;
 
     /// <summary>Creates the store over <paramref name="database"/>.</summary>
     public SqliteScriptStore(SqliteDatabase database) => _database = database;
 
+    /// <summary>Whether <paramref name="audit"/> is the audit table of this store's database.</summary>
+    public bool CommitsWith(IAuditSink audit) => audit is SqliteAuditSink sink && sink.Database == _database;
+
     /// <inheritdoc />
     public async ValueTask<ScriptVersion?> GetLatestAsync(string workspace, string path, CancellationToken cancellationToken)
     {
         return await _database.QuerySingleAsync(
-            $"SELECT {Columns} FROM script WHERE workspace_id = $ws AND path = $path AND archived = 0 ORDER BY created_at DESC, rowid DESC LIMIT 1",
+            $"SELECT {Columns} FROM script WHERE workspace_id = $ws AND path = $path AND archived = 0 {HeadOrder}",
             Read, cancellationToken, ("$ws", workspace), ("$path", path)).ConfigureAwait(false);
     }
 
@@ -29,22 +39,38 @@ public sealed class SqliteScriptStore : IScriptStore
     }
 
     /// <inheritdoc />
-    public async ValueTask AddVersionAsync(ScriptVersion version, CancellationToken cancellationToken)
+    public async ValueTask AddVersionAsync(ScriptVersion version, AuditEntry? audit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(version);
         await _database.WriteAsync(connection =>
         {
+            using (var exists = connection.Command("SELECT 1 FROM script WHERE workspace_id = $ws AND hash = $hash",
+                ("$ws", version.Workspace), ("$hash", version.Hash.Value)))
+            {
+                if (exists.ExecuteScalar() is not null)
+                {
+                    throw new ScriptVersionConflictException(version.Workspace, version.Hash);
+                }
+            }
+
+            using (var head = connection.Command($"SELECT hash FROM script WHERE workspace_id = $ws AND path = $path AND archived = 0 {HeadOrder}",
+                ("$ws", version.Workspace), ("$path", version.Path)))
+            {
+                if (head.ExecuteScalar() is long current && current != version.ParentHash?.Value)
+                {
+                    throw new ScriptLineageException(version.Workspace, version.Path, new ScriptHash(current));
+                }
+            }
+
             try
             {
-                using (var insert = connection.Command(
-                    $"INSERT INTO script ({Columns}) VALUES ($ws, $hash, $path, $parent, $language, $content, $summary, $description, $schema, $by, $at, $archived, $timeout)",
+                using var insert = connection.Command(
+                    $"INSERT INTO script ({Columns}) VALUES ($ws, $hash, $path, $parent, $language, $content, $summary, $description, $schema, $by, $at, $archived, $timeout, $compiled)",
                     ("$ws", version.Workspace), ("$hash", version.Hash.Value), ("$path", version.Path), ("$parent", version.ParentHash?.Value),
                     ("$language", version.Language), ("$content", version.Content), ("$summary", version.Summary), ("$description", version.Description),
                     ("$schema", ToDb(version.Schema)), ("$by", version.CreatedBy), ("$at", ToDb(version.CreatedAt)), ("$archived", version.Archived),
-                    ("$timeout", ToDb(version.Timeout))))
-                {
-                    insert.ExecuteNonQuery();
-                }
+                    ("$timeout", ToDb(version.Timeout)), ("$compiled", ToDb(version.CompiledCode)));
+                insert.ExecuteNonQuery();
             }
             catch (SqliteException e) when (e.IsConstraintViolation())
             {
@@ -58,36 +84,90 @@ public sealed class SqliteScriptStore : IScriptStore
                 archive.ExecuteNonQuery();
             }
 
+            Audit(connection, audit);
             return true;
         }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    public async ValueTask<bool> ArchiveAsync(string workspace, ScriptHash hash, CancellationToken cancellationToken) =>
-        await _database.WriteAsync(connection =>
-        {
-            using var archive = connection.Command("UPDATE script SET archived = 1 WHERE workspace_id = $ws AND hash = $hash",
-                ("$ws", workspace), ("$hash", hash.Value));
-            return archive.ExecuteNonQuery() > 0;
-        }, cancellationToken).ConfigureAwait(false);
+    public ValueTask<bool> ArchiveAsync(string workspace, ScriptHash hash, AuditEntry? audit, CancellationToken cancellationToken) =>
+        WriteAsync("UPDATE script SET archived = 1 WHERE workspace_id = $ws AND hash = $key", workspace, hash.Value, audit, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<bool> ArchivePathAsync(string workspace, string path, AuditEntry? audit, CancellationToken cancellationToken) =>
+        WriteAsync("UPDATE script SET archived = 1 WHERE workspace_id = $ws AND path = $key", workspace, path, audit, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<bool> DeletePathAsync(string workspace, string path, AuditEntry? audit, CancellationToken cancellationToken) =>
+        WriteAsync("DELETE FROM script WHERE workspace_id = $ws AND path = $key", workspace, path, audit, cancellationToken);
 
     /// <inheritdoc />
     public IAsyncEnumerable<ScriptVersion> GetHistoryAsync(string workspace, string path, CancellationToken cancellationToken) =>
-        QueryAsync($"SELECT {Columns} FROM script WHERE workspace_id = $ws AND path = $path ORDER BY created_at DESC, rowid DESC",
-            cancellationToken, ("$ws", workspace), ("$path", path));
+        _database.QueryAsync($"SELECT {Columns} FROM script WHERE workspace_id = $ws AND path = $path ORDER BY created_at DESC, rowid DESC",
+            Read, cancellationToken, ("$ws", workspace), ("$path", path));
 
     /// <inheritdoc />
-    public IAsyncEnumerable<ScriptVersion> ListAsync(string workspace, CancellationToken cancellationToken) =>
-        QueryAsync($"""
-            SELECT {Columns} FROM script s
-            WHERE workspace_id = $ws AND archived = 0
-              AND rowid = (SELECT rowid FROM script l WHERE l.workspace_id = s.workspace_id AND l.path = s.path AND l.archived = 0
-                           ORDER BY created_at DESC, rowid DESC LIMIT 1)
-            ORDER BY path
-            """, cancellationToken, ("$ws", workspace));
+    public IAsyncEnumerable<ScriptVersion> ListAsync(ScriptQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
 
-    private IAsyncEnumerable<ScriptVersion> QueryAsync(string sql, CancellationToken cancellationToken, params (string, object?)[] parameters) =>
-        _database.QueryAsync(sql, Read, cancellationToken, parameters);
+        // The newest version of each path: the head, or with Archived, the newest of a path that has no head.
+        var sql = new StringBuilder($"""
+            SELECT {Columns} FROM script s
+            WHERE workspace_id = $ws
+              AND rowid = (SELECT rowid FROM script l WHERE l.workspace_id = s.workspace_id AND l.path = s.path
+                           {(query.Archived ? "" : "AND l.archived = 0")} {HeadOrder})
+            """);
+        var parameters = new List<(string, object?)> { ("$ws", query.Workspace), ("$offset", query.Offset), ("$limit", query.Limit) };
+        sql.Append(query.Archived ? " AND archived = 1" : " AND archived = 0");
+        if (query.PathStart is { } start)
+        {
+            sql.Append(" AND substr(path, 1, length($start)) = $start");
+            parameters.Add(("$start", start));
+        }
+
+        if (query.PathExact is { } exact)
+        {
+            sql.Append(" AND path = $exact");
+            parameters.Add(("$exact", exact));
+        }
+
+        if (query.CreatedBy is { } createdBy)
+        {
+            sql.Append(" AND created_by = $by");
+            parameters.Add(("$by", createdBy));
+        }
+
+        if (query.Languages is { Count: > 0 } languages)
+        {
+            sql.Append(" AND language IN (").AppendJoin(", ", languages.Select((_, i) => $"$language{i}")).Append(')');
+            parameters.AddRange(languages.Select((language, i) => ($"$language{i}", (object?)language)));
+        }
+
+        sql.Append(" ORDER BY path LIMIT $limit OFFSET $offset");
+        return _database.QueryAsync(sql.ToString(), Read, cancellationToken, [.. parameters]);
+    }
+
+    private ValueTask<bool> WriteAsync(string sql, string workspace, object key, AuditEntry? audit, CancellationToken cancellationToken) =>
+        _database.WriteAsync(connection =>
+        {
+            using var command = connection.Command(sql, ("$ws", workspace), ("$key", key));
+            if (command.ExecuteNonQuery() == 0)
+            {
+                return false;
+            }
+
+            Audit(connection, audit);
+            return true;
+        }, cancellationToken);
+
+    private static void Audit(SqliteConnection connection, AuditEntry? audit)
+    {
+        if (audit is not null)
+        {
+            SqliteAuditSink.Insert(connection, audit);
+        }
+    }
 
     private static ScriptVersion Read(SqliteDataReader reader) => new()
     {
@@ -104,5 +184,6 @@ public sealed class SqliteScriptStore : IScriptStore
         CreatedAt = Instant(reader, 10),
         Archived = reader.GetBoolean(11),
         Timeout = NullableDuration(reader, 12),
+        CompiledCode = NullableString(reader, 13),
     };
 }
