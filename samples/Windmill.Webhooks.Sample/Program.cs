@@ -8,7 +8,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services
     .AddWindmillWebhooks(options => builder.Configuration.GetSection("Windmill").Bind(options))
     .UseSqlite(builder.Configuration.GetConnectionString("Windmill") ?? "Data Source=windmill.db")
-    .AddSampleScripts();
+    .AddSampleScripts()
+    .AddJavaScript();
 
 // `Telemetry:Console=true` (env Telemetry__Console=true) prints the library's traces and metrics to the console.
 if (builder.Configuration.GetValue<bool>("Telemetry:Console"))
@@ -19,6 +20,7 @@ if (builder.Configuration.GetValue<bool>("Telemetry:Console"))
 }
 
 builder.Services.AddHostedService<AdminTokenBootstrapper>();
+builder.Services.AddHostedService<StoredScriptSeeder>();
 builder.Services.AddHostedService<WebhookUrlLogger>();
 
 var app = builder.Build();

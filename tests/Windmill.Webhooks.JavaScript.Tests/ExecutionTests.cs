@@ -109,7 +109,7 @@ public sealed class ExecutionTests : IAsyncLifetime
     {
         var version = await _host.DeployAsync("export function main(a: number) { return a * 2; }");
         var stored = version with { Hash = new Scripts.ScriptHash(version.Hash.Value + 1_000_000), CompiledCode = null };
-        await _host.Store.AddVersionAsync(stored, CancellationToken.None);
+        await _host.Store.AddVersionAsync(stored, audit: null, CancellationToken.None);
 
         (await _host.RunAsync(stored, new { a = 21 })).AssertSucceeded("42");
     }

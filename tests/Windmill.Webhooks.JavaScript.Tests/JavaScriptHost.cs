@@ -60,7 +60,7 @@ internal sealed class JavaScriptHost : IAsyncDisposable
             CreatedAt = DateTimeOffset.UnixEpoch,
             Timeout = timeout,
         };
-        await Store.AddVersionAsync(version, CancellationToken.None);
+        await Store.AddVersionAsync(version, audit: null, CancellationToken.None);
         return version;
     }
 

@@ -80,9 +80,11 @@ internal sealed class SampleApp : WebApplicationFactory<Program>
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Time);
 
-            var executor = services.Single(d => d.ServiceType == typeof(IJobExecutor));
-            services.Remove(executor);
-            services.AddSingleton(sp => JobStarts.Wrap((IJobExecutor)ActivatorUtilities.CreateInstance(sp, executor.ImplementationType!)));
+            foreach (var executor in services.Where(d => d.ServiceType == typeof(IJobExecutor)).ToList())
+            {
+                services.Remove(executor);
+                services.AddSingleton(sp => JobStarts.Wrap((IJobExecutor)ActivatorUtilities.CreateInstance(sp, executor.ImplementationType!)));
+            }
         });
     }
 
