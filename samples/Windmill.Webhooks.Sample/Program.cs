@@ -7,12 +7,14 @@ builder.Services
     .UseSqlite(builder.Configuration.GetConnectionString("Windmill") ?? "Data Source=windmill.db")
     .AddSampleScripts();
 
+builder.Services.AddHealthChecks().AddWindmillWebhooks();
 builder.Services.AddHostedService<AdminTokenBootstrapper>();
 builder.Services.AddHostedService<WebhookUrlLogger>();
 
 var app = builder.Build();
 app.MapWindmillWebhooks();
 app.MapWindmillDashboard("/windmill");
+app.MapHealthChecks("/healthz");
 app.MapGet("/", () => Results.Redirect("/windmill")).ExcludeFromDescription();
 app.Run();
 
