@@ -3,7 +3,7 @@ using Windmill.Webhooks.Sample;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services
-    .AddWindmillWebhooks(options => builder.Configuration.GetSection("Windmill").Bind(options))
+    .AddWindmillWebhooks(builder.Configuration.GetSection("Windmill"))
     .UseSqlite(builder.Configuration.GetConnectionString("Windmill") ?? "Data Source=windmill.db")
     .AddSampleScripts();
 
