@@ -8,6 +8,7 @@ builder.Services
     .AddSampleScripts();
 
 builder.Services.AddHealthChecks().AddWindmillWebhooks();
+builder.Services.AddOpenApi();
 builder.Services.AddHostedService<AdminTokenBootstrapper>();
 builder.Services.AddHostedService<WebhookUrlLogger>();
 
@@ -15,6 +16,7 @@ var app = builder.Build();
 app.MapWindmillWebhooks();
 app.MapWindmillDashboard("/windmill");
 app.MapHealthChecks("/healthz");
+app.MapOpenApi();
 app.MapGet("/", () => Results.Redirect("/windmill")).ExcludeFromDescription();
 app.Run();
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.OpenApi;
 using Windmill.Webhooks.AspNetCore.Authentication;
 using System.Text.Json;
 using Windmill.Webhooks.Scripts;
@@ -19,12 +20,18 @@ internal static class ScriptEndpoints
 
     public static void Map(RouteGroupBuilder workspace)
     {
-        var scripts = workspace.MapGroup("/scripts").RequireAuthorization(WindmillTokenDefaults.PolicyName);
-        scripts.MapGet("/get/p/{**path}", GetByPathAsync);
-        scripts.MapGet("/get/h/{hash}", GetByHashAsync);
-        scripts.MapGet("/list_tokens/{**path}", ListTokensAsync);
-        scripts.MapGet("/list", ListAsync);
-        scripts.MapGet("/history/p/{**path}", HistoryAsync);
+        var scripts = workspace.MapGroup("/scripts").RequireAuthorization(WindmillTokenDefaults.PolicyName)
+            .WithTags("Scripts").ProducesJson(StatusCodes.Status200OK).ProducesText(StatusCodes.Status403Forbidden);
+        scripts.MapGet("/get/p/{**path}", GetByPathAsync).Operation("GetScriptByPath", "The newest version of the script at a path")
+            .ProducesText(StatusCodes.Status404NotFound);
+        scripts.MapGet("/get/h/{hash}", GetByHashAsync).Operation("GetScriptByHash", "Exactly the script version with a hash")
+            .ProducesText(StatusCodes.Status404NotFound);
+        scripts.MapGet("/list_tokens/{**path}", ListTokensAsync).Operation("ListScriptTokens", "The tokens that may run the script");
+        scripts.MapGet("/list", ListAsync).Operation("ListScripts", "The newest version of each path, ordered by path, without content")
+            .WithQuery(new("path_start", JsonSchemaType.String, "Only paths starting with this"), new("path_exact", JsonSchemaType.String, "Only this path"),
+                new("created_by", JsonSchemaType.String, "Only versions deployed by this user"), new("page", JsonSchemaType.Integer, "The page, from 1"),
+                new("per_page", JsonSchemaType.Integer, "Scripts per page"));
+        scripts.MapGet("/history/p/{**path}", HistoryAsync).Operation("GetScriptHistory", "The hashes of every version at a path, newest first");
     }
 
     /// <summary>The newest version of every path, ordered by path; filters <c>path_start</c>, <c>path_exact</c>, <c>created_by</c>, and paging.</summary>
