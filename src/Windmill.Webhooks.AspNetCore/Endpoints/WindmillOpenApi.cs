@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.OpenApi;
 using Windmill.Webhooks.AspNetCore.Authentication;
@@ -39,9 +38,20 @@ internal static class WindmillOpenApi
     public static TBuilder ProducesJsonOrText<TBuilder>(this TBuilder builder, int status) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(JsonElement), [Json, Text]));
 
-    /// <summary>An optional request body of these media types (JSON unless told otherwise).</summary>
+    /// <summary>
+    /// An optional request body of these media types (JSON unless told otherwise), in the document only: <c>Accepts</c>
+    /// metadata would make routing answer other media types 415 before the handler gives Windmill's answer.
+    /// </summary>
     public static TBuilder AcceptsBody<TBuilder>(this TBuilder builder, params string[] contentTypes) where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new AcceptsMetadata(contentTypes.Length == 0 ? [Json] : contentTypes, typeof(JsonElement), isOptional: true));
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = false,
+                Content = (contentTypes.Length == 0 ? [Json] : contentTypes).ToDictionary(type => type, _ => new OpenApiMediaType()),
+            };
+            return Task.CompletedTask;
+        });
 
     /// <summary>Query parameters (and headers) that the handler reads itself, so that they are not inferred.</summary>
     public static TBuilder WithQuery<TBuilder>(this TBuilder builder, params RequestOption[] options) where TBuilder : IEndpointConventionBuilder =>
