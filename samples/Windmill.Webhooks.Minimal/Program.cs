@@ -1,7 +1,7 @@
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services
-    .AddWindmillWebhooks(options => options.AdminToken = builder.Configuration["Windmill:AdminToken"])
+    .AddWindmillWebhooks(builder.Configuration.GetSection("Windmill"))
     .UseSqlite("Data Source=windmill.db")
     .AddScript("u/bot/hello_world", (string name = "world") => $"Hello, {name}!");
 

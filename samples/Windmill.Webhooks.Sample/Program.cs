@@ -6,7 +6,7 @@ using Windmill.Webhooks.Sample;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services
-    .AddWindmillWebhooks(options => builder.Configuration.GetSection("Windmill").Bind(options))
+    .AddWindmillWebhooks(builder.Configuration.GetSection("Windmill"))
     .UseSqlite(builder.Configuration.GetConnectionString("Windmill") ?? "Data Source=windmill.db")
     .AddSampleScripts()
     .AddJavaScript();
@@ -19,6 +19,8 @@ if (builder.Configuration.GetValue<bool>("Telemetry:Console"))
         .WithMetrics(metrics => metrics.AddMeter(WindmillTelemetry.Name).AddConsoleExporter());
 }
 
+builder.Services.AddHealthChecks().AddWindmillWebhooks();
+builder.Services.AddOpenApi();
 builder.Services.AddHostedService<AdminTokenBootstrapper>();
 builder.Services.AddHostedService<StoredScriptSeeder>();
 builder.Services.AddHostedService<WebhookUrlLogger>();
@@ -26,6 +28,8 @@ builder.Services.AddHostedService<WebhookUrlLogger>();
 var app = builder.Build();
 app.MapWindmillWebhooks();
 app.MapWindmillDashboard("/windmill");
+app.MapHealthChecks("/healthz");
+app.MapOpenApi();
 app.MapGet("/", () => Results.Redirect("/windmill")).ExcludeFromDescription();
 app.Run();
 

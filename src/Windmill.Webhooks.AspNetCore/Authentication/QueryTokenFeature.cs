@@ -82,6 +82,9 @@ internal sealed class WindmillRoutePrefixes
 
     public void Add(string prefix) => _prefixes = [.. _prefixes, prefix.TrimEnd('/') + "/"];
 
+    /// <summary>How many prefixes were mapped.</summary>
+    public int Count => _prefixes.Length;
+
     /// <summary>The first prefix mapped, without its trailing slash (<c>""</c> for the root), or <see langword="null"/> before any.</summary>
     public string? First => _prefixes.Length == 0 ? null : _prefixes[0].TrimEnd('/');
 

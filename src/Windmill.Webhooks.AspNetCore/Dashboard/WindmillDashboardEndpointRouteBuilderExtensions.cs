@@ -23,7 +23,7 @@ public static class WindmillDashboardEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         _ = WindmillRoutePrefixes.From(endpoints.ServiceProvider);
 
-        var group = endpoints.MapGroup(prefix);
+        var group = endpoints.MapGroup(prefix).ExcludeFromDescription(); // pages, not an API
         group.AddEndpointFilter(async (context, next) =>
         {
             DashboardPages.AddSecurityHeaders(context.HttpContext.Response);

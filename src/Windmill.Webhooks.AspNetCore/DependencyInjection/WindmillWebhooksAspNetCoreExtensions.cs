@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Windmill.Webhooks;
 using Windmill.Webhooks.AspNetCore.Authentication;
 
@@ -31,8 +33,38 @@ public static class WindmillWebhooksAspNetCoreExtensions
             .AddPolicy(WindmillTokenDefaults.PolicyName, policy => policy
                 .AddAuthenticationSchemes(WindmillTokenDefaults.AuthenticationScheme)
                 .RequireAuthenticatedUser());
+        services.AddOptions<WindmillTokenAuthenticationOptions>(WindmillTokenDefaults.AuthenticationScheme).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WindmillTokenAuthenticationOptions>, WindmillTokenAuthenticationOptionsValidator>());
         ScrubQueryTokens(services);
         return builder;
+    }
+
+    /// <summary>
+    /// <see cref="AddWindmillWebhooks(IServiceCollection, Action{WindmillWebhooksOptions}?)"/>, with every option bound from
+    /// <paramref name="configuration"/> (typically <c>builder.Configuration.GetSection("Windmill")</c>): the core's by their
+    /// names (<c>Windmill:WorkerCount</c>), and the <c>WindmillToken</c> scheme's from the subsection <c>Authentication</c>
+    /// (<c>Windmill:Authentication:AcceptQueryString</c>). Values are checked when the host starts; a value that does not
+    /// convert or is out of range stops it with a message naming the key.
+    /// </summary>
+    public static WindmillWebhooksBuilder AddWindmillWebhooks(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddWindmillWebhooks();
+        var builder = services.AddWindmillWebhooksCore(configuration);
+        services.AddOptions<WindmillTokenAuthenticationOptions>(WindmillTokenDefaults.AuthenticationScheme)
+            .Bind(configuration.GetSection(WindmillTokenAuthenticationOptionsValidator.Section));
+        return builder;
+    }
+
+    /// <summary>
+    /// <see cref="AddWindmillWebhooks(IServiceCollection, Action{WindmillWebhooksOptions}?)"/>, configuring the options with
+    /// the application's services (a secret store, say). Values are checked when the host starts.
+    /// </summary>
+    public static WindmillWebhooksBuilder AddWindmillWebhooks(this IServiceCollection services, Action<WindmillWebhooksOptions, IServiceProvider> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddWindmillWebhooks();
+        return services.AddWindmillWebhooksCore(configure);
     }
 
     // Wraps the server's HttpContext factory, so a ?token= is gone before the hosting layer logs the URL.

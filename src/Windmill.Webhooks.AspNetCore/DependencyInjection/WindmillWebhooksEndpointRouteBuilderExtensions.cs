@@ -20,12 +20,20 @@ public static class WindmillWebhooksEndpointRouteBuilderExtensions
     public static IEndpointConventionBuilder MapWindmillWebhooks(this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string prefix = "/api")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        WindmillRoutePrefixes.From(endpoints.ServiceProvider).Add(prefix);
+        var prefixes = WindmillRoutePrefixes.From(endpoints.ServiceProvider);
+        var mapping = prefixes.Count;
+        prefixes.Add(prefix);
 
         var group = endpoints.MapGroup(prefix)
             .WithMetadata(WindmillRouteMetadata.Instance)
             .AddEndpointFilter<RouteGroupBuilder, WindmillErrorFilter>()
             .AddEndpointFilter<RouteGroupBuilder, RequestBodyLimitFilter>();
+
+        // For OpenAPI: what any route may answer (bad input, no token, too large, too many failures, storage down), and its credentials.
+        group.ProducesText(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status413PayloadTooLarge,
+                StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable)
+            .WithTokenSecurity()
+            .NameOperations(mapping);
         var workspace = group.MapGroup("/w/{workspace}");
         WebhookEndpoints.Map(workspace.MapGroup("").WithMetadata(RequestBodyLimitFilter.WebhookBody));
         JobEndpoints.Map(workspace);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.OpenApi;
 using Windmill.Webhooks.AspNetCore.Authentication;
 using Windmill.Webhooks.Audit;
 
@@ -19,9 +20,16 @@ internal static class AuditEndpoints
 
     public static void Map(RouteGroupBuilder workspace)
     {
-        var audit = workspace.MapGroup("/audit").RequireAuthorization(WindmillTokenDefaults.PolicyName);
-        audit.MapGet("/list", ListAsync);
-        audit.MapGet("/get/{id}", GetAsync);
+        var audit = workspace.MapGroup("/audit").RequireAuthorization(WindmillTokenDefaults.PolicyName)
+            .WithTags("Audit").ProducesJson(StatusCodes.Status200OK).ProducesText(StatusCodes.Status403Forbidden);
+        audit.MapGet("/list", ListAsync).Operation("ListAuditLogs", "Audit entries of the workspace, newest first (admins)")
+            .WithQuery(new("operation", JsonSchemaType.String, "Only this operation"), new("operations", JsonSchemaType.String, "Comma-separated operations"),
+                new("exclude_operations", JsonSchemaType.String, "Comma-separated operations to leave out"), new("resource", JsonSchemaType.String, "Only this resource"),
+                new("username", JsonSchemaType.String, "Only this user"), new("action_kind", JsonSchemaType.String, "Create, Update, Delete or Execute"),
+                new("before", JsonSchemaType.String, "Only entries before", "date-time"), new("after", JsonSchemaType.String, "Only entries after", "date-time"),
+                new("before_id", JsonSchemaType.Integer, "Only entries with a smaller id"), new("page", JsonSchemaType.Integer, "The page, from 1"),
+                new("per_page", JsonSchemaType.Integer, "Entries per page"));
+        audit.MapGet("/get/{id}", GetAsync).Operation("GetAuditLog", "One audit entry (admins)").ProducesText(StatusCodes.Status404NotFound);
     }
 
     private static async Task<IResult> ListAsync(string workspace, HttpContext context, IAuditSink sink)

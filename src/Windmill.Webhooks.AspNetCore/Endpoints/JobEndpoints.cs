@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.OpenApi;
 using Windmill.Webhooks.AspNetCore.Authentication;
 using Windmill.Webhooks.Jobs;
 
@@ -19,17 +20,27 @@ internal static class JobEndpoints
 {
     public static void Map(RouteGroupBuilder workspace)
     {
-        var jobs = workspace.MapGroup("/jobs_u").AllowAnonymous();
-        jobs.MapGet("/get/{id}", GetAsync);
-        jobs.MapGet("/completed/get_result/{id}", GetResultAsync);
-        jobs.MapGet("/completed/get_result_maybe/{id}", GetResultMaybeAsync);
-        jobs.MapGet("/completed/get/{id}", GetCompletedAsync);
-        jobs.MapGet("/completed/get_timing/{id}", GetTimingAsync);
-        jobs.MapGet("/getupdate/{id}", GetUpdateAsync);
-        jobs.MapPost("/queue/cancel/{id}", (string workspace, string id, HttpContext context, JobRuns runs) =>
-            CancelAsync(workspace, id, context, runs, force: false));
-        jobs.MapPost("/queue/force_cancel/{id}", (string workspace, string id, HttpContext context, JobRuns runs) =>
-            CancelAsync(workspace, id, context, runs, force: true));
+        var jobs = workspace.MapGroup("/jobs_u").AllowAnonymous().WithTags("Jobs").ProducesText(StatusCodes.Status404NotFound);
+        var reads = jobs.MapGroup("").ProducesJson(StatusCodes.Status200OK);
+        reads.MapGet("/get/{id}", GetAsync).Operation("GetJob", "A queued, running or completed job")
+            .WithQuery(new WindmillOpenApi.RequestOption("no_logs", JsonSchemaType.Boolean, "Leave out the logs"));
+        reads.MapGet("/completed/get_result/{id}", GetResultAsync).Operation("GetCompletedJobResult", "A completed job's result; 404 until it completes");
+        reads.MapGet("/completed/get_result_maybe/{id}", GetResultMaybeAsync)
+            .Operation("GetCompletedJobResultMaybe", "Whether the job started, completed and succeeded, with its result once completed")
+            .WithQuery(new WindmillOpenApi.RequestOption("get_started", JsonSchemaType.Boolean, "Also say whether the job started"));
+        reads.MapGet("/completed/get/{id}", GetCompletedAsync).Operation("GetCompletedJob", "A completed job; 404 until it completes");
+        reads.MapGet("/completed/get_timing/{id}", GetTimingAsync).Operation("GetCompletedJobTiming", "When a completed job was created and started, and how long it ran");
+        reads.MapGet("/getupdate/{id}", GetUpdateAsync).Operation("GetJobUpdates", "Whether a job runs or completed, and its logs since an offset")
+            .WithQuery(new("running", JsonSchemaType.Boolean, "Whether the caller already knows the job runs"),
+                new("log_offset", JsonSchemaType.Integer, "The length of the logs the caller has"),
+                new("no_logs", JsonSchemaType.Boolean, "Leave out the logs"));
+
+        // A cancel answers the job id as text, or says the job had already completed.
+        var cancels = jobs.MapGroup("").AcceptsBody().ProducesText(StatusCodes.Status200OK, StatusCodes.Status403Forbidden);
+        cancels.MapPost("/queue/cancel/{id}", (string workspace, string id, HttpContext context, JobRuns runs) =>
+            CancelAsync(workspace, id, context, runs, force: false)).Operation("CancelQueuedJob", "Cancels a queued or running job, with an optional reason");
+        cancels.MapPost("/queue/force_cancel/{id}", (string workspace, string id, HttpContext context, JobRuns runs) =>
+            CancelAsync(workspace, id, context, runs, force: true)).Operation("ForceCancelQueuedJob", "Cancels a job at once, whatever holds it");
     }
 
     private static Task<IResult> GetAsync(string workspace, string id, HttpContext context, IJobRunner runner) =>

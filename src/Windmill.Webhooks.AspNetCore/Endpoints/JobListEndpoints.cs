@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.OpenApi;
 using Windmill.Webhooks.AspNetCore.Authentication;
 using Windmill.Webhooks.Jobs;
 
@@ -21,14 +22,34 @@ internal static class JobListEndpoints
 
     public static void Map(RouteGroupBuilder workspace)
     {
-        var jobs = workspace.MapGroup("/jobs").RequireAuthorization(WindmillTokenDefaults.PolicyName);
+        var jobs = workspace.MapGroup("/jobs").RequireAuthorization(WindmillTokenDefaults.PolicyName)
+            .WithTags("Jobs").WithQuery(Filters).ProducesJson(StatusCodes.Status200OK);
         jobs.MapGet("/list", (string workspace, HttpContext context, IJobRunner runner, TimeProvider time) =>
-            ListAsync(workspace, context, runner, time, JobList.All));
+            ListAsync(workspace, context, runner, time, JobList.All)).Operation("ListJobs", "Jobs of the workspace, newest first");
         jobs.MapGet("/completed/list", (string workspace, HttpContext context, IJobRunner runner, TimeProvider time) =>
-            ListAsync(workspace, context, runner, time, JobList.Completed));
+            ListAsync(workspace, context, runner, time, JobList.Completed)).Operation("ListCompletedJobs", "Completed jobs of the workspace");
         jobs.MapGet("/queue/list", (string workspace, HttpContext context, IJobRunner runner, TimeProvider time) =>
-            ListAsync(workspace, context, runner, time, JobList.Queue));
+            ListAsync(workspace, context, runner, time, JobList.Queue)).Operation("ListQueuedJobs", "Queued and running jobs of the workspace");
     }
+
+    // Windmill's list filters, read in ListAsync.
+    private static readonly WindmillOpenApi.RequestOption[] Filters =
+    [
+        new("script_path_exact", JsonSchemaType.String, "Only jobs of exactly this path"),
+        new("script_path_start", JsonSchemaType.String, "Only jobs whose path starts with this"),
+        new("created_by", JsonSchemaType.String, "Only jobs created by this user"),
+        new("success", JsonSchemaType.Boolean, "Only completed jobs that succeeded (true) or not (false)"),
+        new("running", JsonSchemaType.Boolean, "Only unfinished jobs that run (true) or wait (false)"),
+        new("job_kinds", JsonSchemaType.String, "Comma-separated kinds; !flow negates"),
+        new("created_before", JsonSchemaType.String, "Only jobs created before", "date-time"),
+        new("created_after", JsonSchemaType.String, "Only jobs created after", "date-time"),
+        new("parent_job", JsonSchemaType.String, "Only children of this job", "uuid"),
+        new("scheduled_for_before_now", JsonSchemaType.Boolean, "Only due jobs"),
+        new("include_args", JsonSchemaType.Boolean, "List jobs with their args (per_page is then at most 100)"),
+        new("order_desc", JsonSchemaType.Boolean, "Completed and queue lists: newest first"),
+        new("page", JsonSchemaType.Integer, "The page, from 1"),
+        new("per_page", JsonSchemaType.Integer, "Jobs per page: default 1000, 1 to 10000"),
+    ];
 
     private static async Task<IResult> ListAsync(string workspace, HttpContext context, IJobRunner runner, TimeProvider time, JobList list)
     {

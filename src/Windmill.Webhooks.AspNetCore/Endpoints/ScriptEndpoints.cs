@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.OpenApi;
 using Windmill.Webhooks.AspNetCore.Authentication;
 using Windmill.Webhooks.Scripts;
 using Windmill.Webhooks.Tokens;
@@ -24,19 +25,33 @@ internal static class ScriptEndpoints
 
     public static void Map(RouteGroupBuilder workspace)
     {
-        var scripts = workspace.MapGroup("/scripts").RequireAuthorization(WindmillTokenDefaults.PolicyName);
-        scripts.MapPost("/create", CreateAsync).WithMetadata(RequestBodyLimitFilter.ScriptBody);
-        scripts.MapPost("/archive/p/{**path}", ArchiveByPathAsync);
-        scripts.MapPost("/archive/h/{hash}", ArchiveByHashAsync);
-        scripts.MapPost("/delete/p/{**path}", DeleteByPathAsync);
-        scripts.MapGet("/get/p/{**path}", GetByPathAsync);
-        scripts.MapGet("/get/h/{hash}", GetByHashAsync);
-        scripts.MapGet("/exists/p/{**path}", ExistsAsync);
-        scripts.MapGet("/raw/p/{**path}", RawByPathAsync);
-        scripts.MapGet("/raw/h/{hash}", RawByHashAsync);
-        scripts.MapGet("/list_tokens/{**path}", ListTokensAsync);
-        scripts.MapGet("/list", ListAsync);
-        scripts.MapGet("/history/p/{**path}", HistoryAsync);
+        var scripts = workspace.MapGroup("/scripts").RequireAuthorization(WindmillTokenDefaults.PolicyName)
+            .WithTags("Scripts").ProducesJson(StatusCodes.Status200OK).ProducesText(StatusCodes.Status403Forbidden);
+        scripts.MapPost("/create", CreateAsync).WithMetadata(RequestBodyLimitFilter.ScriptBody)
+            .Operation("CreateScript", "Stores a new version of a script (Windmill's NewScript); answers its hash")
+            .ProducesText(StatusCodes.Status201Created).ProducesText(StatusCodes.Status400BadRequest);
+        scripts.MapPost("/archive/p/{**path}", ArchiveByPathAsync).Operation("ArchiveScriptByPath", "Archives the script at a path; its hashes still run")
+            .ProducesText(StatusCodes.Status404NotFound);
+        scripts.MapPost("/archive/h/{hash}", ArchiveByHashAsync).Operation("ArchiveScriptByHash", "Archives one version; it still runs by hash")
+            .ProducesText(StatusCodes.Status404NotFound);
+        scripts.MapPost("/delete/p/{**path}", DeleteByPathAsync).Operation("DeleteScriptByPath", "Deletes every version at a path; its hashes no longer run")
+            .ProducesText(StatusCodes.Status404NotFound);
+        scripts.MapGet("/get/p/{**path}", GetByPathAsync).Operation("GetScriptByPath", "The newest version of the script at a path")
+            .ProducesText(StatusCodes.Status404NotFound);
+        scripts.MapGet("/get/h/{hash}", GetByHashAsync).Operation("GetScriptByHash", "Exactly the script version with a hash")
+            .ProducesText(StatusCodes.Status404NotFound);
+        scripts.MapGet("/exists/p/{**path}", ExistsAsync).Operation("ExistsScriptByPath", "Whether a path has a live script");
+        scripts.MapGet("/raw/p/{**path}", RawByPathAsync).Operation("GetRawScriptByPath", "The content of the newest version at a path (with its file extension)")
+            .ProducesText(StatusCodes.Status404NotFound);
+        scripts.MapGet("/raw/h/{hash}", RawByHashAsync).Operation("GetRawScriptByHash", "The content of one version (with its file extension)")
+            .ProducesText(StatusCodes.Status404NotFound);
+        scripts.MapGet("/list_tokens/{**path}", ListTokensAsync).Operation("ListScriptTokens", "The tokens that may run the script");
+        scripts.MapGet("/list", ListAsync).Operation("ListScripts", "The newest version of each path, ordered by path, without content")
+            .WithQuery(new("path_start", JsonSchemaType.String, "Only paths starting with this"), new("path_exact", JsonSchemaType.String, "Only this path"),
+                new("created_by", JsonSchemaType.String, "Only versions deployed by this user"), new("languages", JsonSchemaType.String, "Only these languages, comma-separated"),
+                new("show_archived", JsonSchemaType.Boolean, "Archived versions instead of live ones"), new("page", JsonSchemaType.Integer, "The page, from 1"),
+                new("per_page", JsonSchemaType.Integer, "Scripts per page"));
+        scripts.MapGet("/history/p/{**path}", HistoryAsync).Operation("GetScriptHistory", "The hashes of every version at a path, newest first");
     }
 
     /// <summary>Windmill's <c>create_script</c>: <c>201</c> with the new version's hash as text (the head's, for content it already has).</summary>

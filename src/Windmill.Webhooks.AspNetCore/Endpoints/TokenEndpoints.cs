@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.OpenApi;
 using Windmill.Webhooks.AspNetCore.Authentication;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Tokens;
@@ -19,12 +20,19 @@ internal static class TokenEndpoints
 {
     public static void Map(RouteGroupBuilder api)
     {
-        var tokens = api.MapGroup("/users/tokens").RequireAuthorization(WindmillTokenDefaults.PolicyName);
-        tokens.MapPost("/create", CreateAsync);
-        tokens.MapGet("/list", ListAsync);
-        tokens.MapDelete("/delete/{prefix}", DeleteAsync);
-        tokens.MapPost("/update_scopes/{prefix}", UpdateScopesAsync);
-        tokens.MapPost("/update_label/{prefix}", UpdateLabelAsync);
+        // Every token route acts on the caller's tokens, or a superadmin's on another user's with ?username=.
+        var tokens = api.MapGroup("/users/tokens").RequireAuthorization(WindmillTokenDefaults.PolicyName)
+            .WithTags("Tokens").ProducesText(StatusCodes.Status403Forbidden)
+            .WithQuery(new WindmillOpenApi.RequestOption("username", JsonSchemaType.String, "Superadmins: act on this user's tokens"));
+        tokens.MapPost("/create", CreateAsync).Operation("CreateToken", "Creates a token and answers it, shown this once")
+            .AcceptsBody().ProducesText(StatusCodes.Status201Created);
+        tokens.MapGet("/list", ListAsync).Operation("ListTokens", "The caller's tokens: prefixes and metadata, never a token")
+            .WithQuery(new WindmillOpenApi.RequestOption("exclude_ephemeral", JsonSchemaType.Boolean, "Leave out ephemeral tokens")).ProducesJson(StatusCodes.Status200OK);
+        tokens.MapDelete("/delete/{prefix}", DeleteAsync).Operation("DeleteToken", "Deletes the token with a prefix").ProducesText(StatusCodes.Status200OK);
+        tokens.MapPost("/update_scopes/{prefix}", UpdateScopesAsync).Operation("UpdateTokenScopes", "Replaces a token's scopes")
+            .AcceptsBody().ProducesText(StatusCodes.Status200OK, StatusCodes.Status404NotFound);
+        tokens.MapPost("/update_label/{prefix}", UpdateLabelAsync).Operation("UpdateTokenLabel", "Changes a token's label")
+            .AcceptsBody().ProducesText(StatusCodes.Status200OK, StatusCodes.Status404NotFound);
     }
 
     private static async Task<IResult> CreateAsync(HttpContext context, TokenService tokens)

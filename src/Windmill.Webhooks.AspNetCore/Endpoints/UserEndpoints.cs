@@ -11,7 +11,8 @@ namespace Windmill.Webhooks.AspNetCore.Endpoints;
 internal static class UserEndpoints
 {
     public static void Map(RouteGroupBuilder workspace) =>
-        workspace.MapGroup("/users").RequireAuthorization(WindmillTokenDefaults.PolicyName).MapGet("/whoami", WhoAmI);
+        workspace.MapGroup("/users").RequireAuthorization(WindmillTokenDefaults.PolicyName).WithTags("Users")
+            .MapGet("/whoami", WhoAmI).Operation("WhoAmI", "The caller as Windmill's User").ProducesJson(StatusCodes.Status200OK);
 
     // Any valid token may ask: the answer tells the caller only about themselves.
     private static ContentHttpResult WhoAmI(HttpContext context)

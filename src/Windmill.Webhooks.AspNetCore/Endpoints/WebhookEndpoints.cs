@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 using Windmill.Webhooks.AspNetCore.Authentication;
 using Windmill.Webhooks.Diagnostics;
 using Windmill.Webhooks.Idempotency;
@@ -31,25 +32,86 @@ internal static class WebhookEndpoints
 
     private const int MaxIdempotencyKeyLength = 255;
 
+    // The body media types a run reads (see WebhookArgs); anything else is a 415.
+    private static readonly string[] RunBodyTypes =
+        ["application/json", "application/cloudevents+json", "text/plain", "application/xml", "text/xml", "application/x-www-form-urlencoded"];
+
+    // Windmill's job options, read by RunQuery, and the idempotency header.
+    private static readonly WindmillOpenApi.RequestOption[] RunOptions =
+    [
+        new("job_id", JsonSchemaType.String, "The new job's id; an id already used is a 400", "uuid"),
+        new("scheduled_for", JsonSchemaType.String, "When the job starts (wins over scheduled_in_secs)", "date-time"),
+        new("scheduled_in_secs", JsonSchemaType.Integer, "In how many seconds the job starts"),
+        new("parent_job", JsonSchemaType.String, "Recorded in the job", "uuid"),
+        new("root_job", JsonSchemaType.String, "Recorded in the job", "uuid"),
+        new("tag", JsonSchemaType.String, "Recorded in the job; default 'default'"),
+        new("invisible_to_owner", JsonSchemaType.Boolean, "Recorded in the job"),
+        new("queue_limit", JsonSchemaType.Integer, "429 when more jobs of the workspace are due"),
+        new("timeout", JsonSchemaType.Integer, "The job's own time limit in seconds; it can only shorten the script's and the instance's"),
+        new("raw", JsonSchemaType.Boolean, "Adds raw_string, the exact body text, to the args"),
+        new("wrap_body", JsonSchemaType.Boolean, "Puts an object body under body"),
+        new("include_header", JsonSchemaType.String, "Comma-separated headers to add to the args (credentials never are)"),
+        new("include_query", JsonSchemaType.String, "Comma-separated query parameters to add to the args (token never is)"),
+        new("skip_preprocessor", JsonSchemaType.Boolean, "Accepted, without effect"),
+        new("cache_ttl", JsonSchemaType.Integer, "Accepted, without effect"),
+        new("memory_id", JsonSchemaType.String, "Accepted, without effect", "uuid"),
+        new(IdempotencyKeyHeader, JsonSchemaType.String, "Runs at most once per key, credential and workspace for 24 hours", In: ParameterLocation.Header),
+    ];
+
     public static void Map(RouteGroupBuilder workspace)
     {
-        var jobs = workspace.MapGroup("/jobs");
-        string[] runRoutes = ["/run/p/{**path}", "/run/h/{hash}", "/run_wait_result/p/{**path}", "/run_wait_result/h/{hash}"];
-        foreach (var route in runRoutes)
+        var jobs = workspace.MapGroup("/jobs").WithTags("Webhooks");
+        (string Route, string Name)[] runRoutes =
+        [
+            ("/run/p/{**path}", "RunScriptByPath"), ("/run/h/{hash}", "RunScriptByHash"),
+            ("/run_wait_result/p/{**path}", "RunWaitResultScriptByPath"), ("/run_wait_result/h/{hash}", "RunWaitResultScriptByHash"),
+        ];
+        foreach (var (route, name) in runRoutes)
         {
             // Webhook validators probe with HEAD before they send anything.
-            jobs.MapMethods(route, [HttpMethods.Head], () => TypedResults.Ok()).AllowAnonymous();
+            jobs.MapMethods(route, [HttpMethods.Head], () => TypedResults.Ok()).AllowAnonymous()
+                .Operation("Probe" + name, "Answers 200 without a token, for webhook validators");
         }
 
-        jobs.MapPost("/run/p/{**path}", (string workspace, string path, HttpContext context) =>
-            StartAsync(context, workspace, ScriptTarget.ByPath(path), wait: false)).RequireAuthorization(WindmillTokenDefaults.PolicyName);
-        jobs.MapPost("/run/h/{hash}", (string workspace, string hash, HttpContext context) =>
-            StartAsync(context, workspace, ScriptTarget.ByHash(hash), wait: false)).RequireAuthorization(WindmillTokenDefaults.PolicyName);
-        jobs.MapMethods("/run_wait_result/p/{**path}", [HttpMethods.Post, HttpMethods.Get], (string workspace, string path, HttpContext context) =>
-            StartAsync(context, workspace, ScriptTarget.ByPath(path), wait: true)).RequireAuthorization(WindmillTokenDefaults.PolicyName);
-        jobs.MapMethods("/run_wait_result/h/{hash}", [HttpMethods.Post, HttpMethods.Get], (string workspace, string hash, HttpContext context) =>
-            StartAsync(context, workspace, ScriptTarget.ByHash(hash), wait: true)).RequireAuthorization(WindmillTokenDefaults.PolicyName);
+        // Every run takes the job options, and may be refused for these reasons.
+        var runs = jobs.MapGroup("").RequireAuthorization(WindmillTokenDefaults.PolicyName)
+            .WithQuery(RunOptions)
+            .ProducesText(StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
+                StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status422UnprocessableEntity);
+        var posts = runs.MapGroup("").AcceptsBody(RunBodyTypes);
+        posts.MapPost("/run/p/{**path}", (string workspace, string path, HttpContext context) =>
+            StartAsync(context, workspace, ScriptTarget.ByPath(path), wait: false))
+            .Operation("RunScriptByPath", "Runs the newest version of the script at a path; answers the job id")
+            .ProducesText(StatusCodes.Status201Created);
+        posts.MapPost("/run/h/{hash}", (string workspace, string hash, HttpContext context) =>
+            StartAsync(context, workspace, ScriptTarget.ByHash(hash), wait: false))
+            .Operation("RunScriptByHash", "Runs exactly the script version with a hash; answers the job id")
+            .ProducesText(StatusCodes.Status201Created);
+
+        // A synchronous run answers the result, a failed job's error (422, JSON), or Windmill's timeout text (500); by GET,
+        // its args come base64-encoded in ?payload=.
+        var waits = posts.MapGroup("").AnswersResult();
+        var gets = runs.MapGroup("").AnswersResult()
+            .WithQuery(new WindmillOpenApi.RequestOption("payload", JsonSchemaType.String, "The args: JSON in standard or URL-safe base64"));
+        waits.MapPost("/run_wait_result/p/{**path}", WaitByPathAsync)
+            .Operation("RunWaitResultScriptByPath", "Runs the newest version of the script at a path and answers its result");
+        gets.MapGet("/run_wait_result/p/{**path}", WaitByPathAsync)
+            .Operation("RunWaitResultScriptByPathGet", "Runs the newest version of the script at a path, args in the query, and answers its result");
+        waits.MapPost("/run_wait_result/h/{hash}", WaitByHashAsync)
+            .Operation("RunWaitResultScriptByHash", "Runs exactly the script version with a hash and answers its result");
+        gets.MapGet("/run_wait_result/h/{hash}", WaitByHashAsync)
+            .Operation("RunWaitResultScriptByHashGet", "Runs exactly the script version with a hash, args in the query, and answers its result");
     }
+
+    private static RouteGroupBuilder AnswersResult(this RouteGroupBuilder group) =>
+        group.ProducesJson(StatusCodes.Status200OK).ProducesJsonOrText(StatusCodes.Status422UnprocessableEntity)
+            .ProducesText(StatusCodes.Status500InternalServerError);
+
+    private static Task<IResult> WaitByPathAsync(string workspace, string path, HttpContext context) =>
+        StartAsync(context, workspace, ScriptTarget.ByPath(path), wait: true);
+
+    private static Task<IResult> WaitByHashAsync(string workspace, string hash, HttpContext context) =>
+        StartAsync(context, workspace, ScriptTarget.ByHash(hash), wait: true);
 
     private static async Task<IResult> StartAsync(HttpContext context, string workspace, ScriptTarget target, bool wait)
     {

@@ -1,14 +1,25 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Windmill.Webhooks.Configuration;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Scripts;
 
 namespace Windmill.Webhooks;
 
 /// <summary>Deploys the code-registered scripts, then starts the job runner, before the host takes requests.</summary>
-internal sealed class WindmillHostedService(ScriptCatalog catalog, IJobRunner runner) : IHostedService
+internal sealed partial class WindmillHostedService(ScriptCatalog catalog, IJobRunner runner, IOptions<WindmillWebhooksOptions> options,
+    IEnumerable<WindmillConfigurationPath> configuration, ILogger<WindmillHostedService> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (string.IsNullOrEmpty(options.Value.AdminToken))
+        {
+            // A new app otherwise answers 401 to everything with nothing saying how to get in.
+            var key = WindmillConfigurationPath.Of(configuration) is { Length: > 0 } path ? $"{path}:AdminToken" : "AdminToken";
+            Log.NoAdminToken(logger, key, key.Replace(":", "__", StringComparison.Ordinal));
+        }
+
         await catalog.EnsureDeployedAsync(cancellationToken).ConfigureAwait(false);
         if (runner is IHostedService hosted)
         {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -5,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Windmill.Webhooks;
 using Windmill.Webhooks.Audit;
 using Windmill.Webhooks.Diagnostics;
+using Windmill.Webhooks.Configuration;
 using Windmill.Webhooks.Execution;
 using Windmill.Webhooks.Idempotency;
 using Windmill.Webhooks.Jobs;
@@ -37,7 +39,8 @@ public static class WindmillWebhooksServiceCollectionExtensions
         }
 
         services.AddSingleton<WindmillWebhooksMarker>();
-        services.AddOptions<WindmillWebhooksOptions>();
+        services.AddOptions<WindmillWebhooksOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WindmillWebhooksOptions>, WindmillWebhooksOptionsValidator>());
         services.AddOptions<SqliteStorageOptions>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
@@ -73,6 +76,33 @@ public static class WindmillWebhooksServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WindmillHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TokenUsageFlusher>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AuditRetentionService>());
+        return builder;
+    }
+
+    /// <summary>
+    /// <see cref="AddWindmillWebhooksCore(IServiceCollection, Action{WindmillWebhooksOptions}?)"/>, with the options bound from
+    /// <paramref name="configuration"/> (typically <c>builder.Configuration.GetSection("Windmill")</c>): every key is the
+    /// name of an option, such as <c>Windmill:WorkerCount</c>. Values are checked when the host starts; a value that does
+    /// not convert or is out of range stops it with a message naming the key.
+    /// </summary>
+    public static WindmillWebhooksBuilder AddWindmillWebhooksCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var builder = services.AddWindmillWebhooksCore();
+        services.AddOptions<WindmillWebhooksOptions>().Bind(configuration);
+        services.AddSingleton(new WindmillConfigurationPath(configuration is IConfigurationSection section ? section.Path : ""));
+        return builder;
+    }
+
+    /// <summary>
+    /// <see cref="AddWindmillWebhooksCore(IServiceCollection, Action{WindmillWebhooksOptions}?)"/>, configuring the options
+    /// with the application's services (a secret store, say). Values are checked when the host starts.
+    /// </summary>
+    public static WindmillWebhooksBuilder AddWindmillWebhooksCore(this IServiceCollection services, Action<WindmillWebhooksOptions, IServiceProvider> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var builder = services.AddWindmillWebhooksCore();
+        services.AddOptions<WindmillWebhooksOptions>().Configure<IServiceProvider>(configure);
         return builder;
     }
 
