@@ -132,6 +132,33 @@ public sealed class TelemetryTests : IAsyncLifetime
     }
 }
 
+/// <summary>The README's two lines turn the source and the meter on in a host that uses the OpenTelemetry SDK.</summary>
+[Collection(nameof(TelemetryRunsAlone))]
+public sealed class TelemetryReadmeTests
+{
+    [Fact]
+    public async Task The_readme_lines_turn_on_the_source_and_the_meter()
+    {
+        using var source = new ActivitySource(WindmillTelemetry.Name);
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Logging.ClearProviders();
+        builder.Services.AddWindmillWebhooks().UseInMemoryStores();
+        // README: telemetry
+        builder.Services.AddOpenTelemetry()
+            .WithTracing(tracing => tracing.AddSource(WindmillTelemetry.Name, "Microsoft.AspNetCore"))
+            .WithMetrics(metrics => metrics.AddMeter(WindmillTelemetry.Name));
+        // README: end
+        var listenedBefore = source.HasListeners();
+        await using var app = builder.Build();
+        await app.StartAsync();
+
+        Assert.False(listenedBefore);
+        Assert.True(source.HasListeners());
+        Assert.NotNull(app.Services.GetService<MeterProvider>());
+    }
+}
+
 /// <summary>Gives requests a client address (the test server has none) before authentication reads it.</summary>
 internal sealed class ClientAddress : IStartupFilter
 {

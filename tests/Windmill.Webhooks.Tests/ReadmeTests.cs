@@ -38,6 +38,10 @@ public sealed partial class ReadmeTests
         AssertShowsRegion(Path.Combine("tests", "Windmill.Webhooks.JavaScript.Tests", "ReadmeExampleTests.cs"), "javascript");
 
     [Fact]
+    public void The_telemetry_example_is_the_one_the_http_tests_run() =>
+        AssertShowsRegion(Path.Combine("tests", "Windmill.Webhooks.AspNetCore.Tests", "TelemetryTests.cs"), "telemetry");
+
+    [Fact]
     public void Ci_runs_the_readmes_test_command()
     {
         var ci = File.ReadAllText(Path.Combine(Root, ".ci", "run"));
