@@ -19,6 +19,7 @@ internal sealed class Orchestrator
 {
     private const string AsyncPath = "/api/w/demo/jobs/run/p/u/bot/noop";
     private const string SyncNoopPath = "/api/w/demo/jobs/run_wait_result/p/u/bot/noop";
+    private const string SyncNoopTypeScriptPath = "/api/w/demo/jobs/run_wait_result/p/u/bot/noop_ts";
     private const string SyncSleepPath = "/api/w/demo/jobs/run_wait_result/p/u/bot/sleep";
 
     private readonly Plan _plan;
@@ -77,6 +78,7 @@ internal sealed class Orchestrator
         results["windmill"] = await WindmillAsync("FULL", _body, cpus: null, loadCpus: null, Suite.All).ConfigureAwait(false);
         results["hangfire"] = await HangfireAsync().ConfigureAwait(false);
         results["drain"] = await DrainAsync("FULL", cpus: null).ConfigureAwait(false);
+        results["drainTypeScript"] = await DrainAsync("FULL", cpus: null, "u/bot/noop_ts").ConfigureAwait(false);
         results["hangfireDrain"] = await HangfireDrainAsync().ConfigureAwait(false);
         results["memory"] = await SoakAsync().ConfigureAwait(false);
 
@@ -162,6 +164,13 @@ internal sealed class Orchestrator
         result["syncNoopC1"] = ToJson(await LoadGenerator.ClosedAsync(Spec(new Uri(server.Origin, SyncNoopPath), token, body, 1, 200, _plan.Sync, scriptTime: true)).ConfigureAwait(false));
         if (suite == Suite.All)
         {
+            Progress("  sync: stored TypeScript no-op script, 1 caller");
+            result["syncNoopTypeScriptC1"] = ToJson(await LoadGenerator.ClosedAsync(
+                Spec(new Uri(server.Origin, SyncNoopTypeScriptPath), token, body, 1, 200, _plan.Sync, scriptTime: true)).ConfigureAwait(false));
+        }
+
+        if (suite == Suite.All)
+        {
             Progress("  sync: no-op script, 32 callers");
             result["syncNoopC32"] = ToJson(await LoadGenerator.ClosedAsync(Spec(new Uri(server.Origin, SyncNoopPath), token, body, 32, 200, _plan.Sync, scriptTime: true)).ConfigureAwait(false));
             Progress("  sync: 50 ms script, 32 callers");
@@ -195,12 +204,13 @@ internal sealed class Orchestrator
         return result;
     }
 
-    private async Task<JsonNode> DrainAsync(string synchronous, string? cpus)
+    private async Task<JsonNode> DrainAsync(string synchronous, string? cpus, string script = "u/bot/noop")
     {
-        Progress($"drain: {_plan.DrainJobs} no-op jobs queued, then the runner started (synchronous={synchronous}{(cpus is null ? "" : $", cpus {cpus}")})");
+        Progress($"drain: {_plan.DrainJobs} no-op jobs of {script} queued, then the runner started (synchronous={synchronous}{(cpus is null ? "" : $", cpus {cpus}")})");
         var database = Path.Combine(_work, $"drain-{synchronous}-{Guid.NewGuid():N}.db");
         return await RunToolAsync(WindmillDll, cpus, "--Bench:Mode=drain", $"--Bench:Db={database}", $"--Bench:Synchronous={synchronous}",
-            $"--Bench:Jobs={_plan.DrainJobs}", $"--Bench:Payload={await File.ReadAllTextAsync(_body).ConfigureAwait(false)}").ConfigureAwait(false);
+            $"--Bench:Jobs={_plan.DrainJobs}", $"--Bench:Payload={await File.ReadAllTextAsync(_body).ConfigureAwait(false)}", $"--Bench:Script={script}")
+            .ConfigureAwait(false);
     }
 
     private async Task<JsonNode> HangfireDrainAsync()
@@ -362,6 +372,9 @@ internal sealed class Orchestrator
             ["open5kP999Ms"] = Get("windmill.open5k.latencyMs.p999"),
             ["syncNoopC1OverheadP50Ms"] = Get("windmill.syncNoopC1.overheadMs.p50"),
             ["syncNoopC1OverheadP99Ms"] = Get("windmill.syncNoopC1.overheadMs.p99"),
+            ["syncNoopTypeScriptC1OverheadP50Ms"] = Get("windmill.syncNoopTypeScriptC1.overheadMs.p50"),
+            // Issue 11: a trivial stored TypeScript script next to a code-registered .NET one; within 2x is the aim.
+            ["typeScriptSyncOverheadRatio"] = Ratio(Get("windmill.syncNoopTypeScriptC1.overheadMs.p50"), Get("windmill.syncNoopC1.overheadMs.p50")),
             ["syncNoopC32OverheadP50Ms"] = Get("windmill.syncNoopC32.overheadMs.p50"),
             ["syncNoopC32OverheadP99Ms"] = Get("windmill.syncNoopC32.overheadMs.p99"),
             ["syncSleep50C32OverheadP50Ms"] = Get("windmill.syncSleep50C32.overheadMs.p50"),
@@ -373,6 +386,8 @@ internal sealed class Orchestrator
             // Against Hangfire's better figure of the two, so the comparison cannot flatter us.
             ["asyncC32OverHangfire"] = Ratio(Get("windmill.asyncC32.rps"), Max(Get("hangfire.c32.rps"), Get("hangfire.c32NoServer.rps"))),
             ["drainJobsPerSecond"] = Get("drain.jobsPerSecond") is { } d ? Math.Round(d) : null,
+            ["drainTypeScriptJobsPerSecond"] = Get("drainTypeScript.jobsPerSecond") is { } t ? Math.Round(t) : null,
+            ["typeScriptDrainRatio"] = Ratio(Get("drain.jobsPerSecond"), Get("drainTypeScript.jobsPerSecond")),
             ["hangfireDrainJobsPerSecond"] = Get("hangfireDrain.jobsPerSecond") is { } h ? Math.Round(h, 1) : null,
             ["memoryPeakMb"] = Get("memory.peakRssMb"),
             ["memorySteadyMb"] = Get("memory.steadyRssMb"),

@@ -26,6 +26,8 @@ internal static class Targets
         Check("syncNoopOverheadP99Ms", "syncNoopC1OverheadP99Ms", "<=", 5);
         Check("asyncC32OverHangfire", "asyncC32OverHangfire", ">=", 5);
         Check("drainJobsPerSecond", "drainJobsPerSecond", ">=", 10_000);
+        Check("typeScriptDrainRatio", "typeScriptDrainRatio", "<=", 2);
+        Check("typeScriptSyncOverheadRatio", "typeScriptSyncOverheadRatio", "<=", 2);
         // A soak shorter than a minute mostly shows start-up growth: judged in the full run only.
         if (summary["memorySoakSeconds"]?.GetValue<double>() >= 60)
         {

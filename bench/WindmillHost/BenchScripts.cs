@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using Windmill.Webhooks;
+using Windmill.Webhooks.Jobs;
+using Windmill.Webhooks.Scripts;
+using Windmill.Webhooks.Tokens;
 
 namespace Windmill.Webhooks.Bench.WindmillHost;
 
@@ -11,7 +14,23 @@ internal static class BenchScripts
     /// <summary>How many scripts have run in this process.</summary>
     public static long Completed => Interlocked.Read(ref _completed);
 
+    /// <summary>The stored TypeScript twin of <c>u/bot/noop</c>, run in the JavaScript sandbox.</summary>
+    public const string TypeScriptNoop = "u/bot/noop_ts";
+
+    /// <summary>Stores <see cref="TypeScriptNoop"/> (again identical on later starts: no new version).</summary>
+    public static async Task StoreTypeScriptNoopAsync(IServiceProvider services)
+    {
+        var admin = new Caller(TokenService.AdminUser) { IsSuperAdmin = true, IsAdmin = true };
+        await services.GetRequiredService<StoredScripts>().CreateAsync("demo", new NewScript
+        {
+            Path = TypeScriptNoop,
+            Language = "bun",
+            Content = "export function main(): void {}\n",
+        }, admin, CancellationToken.None);
+    }
+
     public static WindmillWebhooksBuilder AddBenchScripts(this WindmillWebhooksBuilder builder) => builder
+        .AddJavaScript()
         // Does nothing: what the webhook costs on its own.
         .AddScript("u/bot/noop", () => { Interlocked.Increment(ref _completed); })
         // Waits ms milliseconds and returns how long it really took, in microseconds, so the harness can

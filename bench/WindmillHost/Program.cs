@@ -18,7 +18,8 @@ if (configuration["Bench:Mode"] == "drain")
 {
     var jobs = int.Parse(configuration["Bench:Jobs"] ?? "20000", CultureInfo.InvariantCulture);
     var payload = configuration["Bench:Payload"] ?? "{}";
-    Console.WriteLine(JsonSerializer.Serialize(await Drain.RunAsync(connectionString, synchronous, jobs, payload)));
+    var script = configuration["Bench:Script"] ?? "u/bot/noop";
+    Console.WriteLine(JsonSerializer.Serialize(await Drain.RunAsync(connectionString, synchronous, jobs, payload, script)));
     return;
 }
 
@@ -56,6 +57,7 @@ app.MapGet("/bench/stats", async () =>
 });
 
 await app.StartAsync();
+await BenchScripts.StoreTypeScriptNoopAsync(app.Services);
 
 // A stored token, the kind a real webhook caller presents. The bench prints it for the harness: it is
 // minted into this run's throwaway database and dies with it.
@@ -68,7 +70,7 @@ await app.WaitForShutdownAsync();
 /// <summary>The runner's drain rate, measured without HTTP.</summary>
 internal static class Drain
 {
-    public static async Task<object> RunAsync(string connectionString, string synchronous, int jobs, string payload)
+    public static async Task<object> RunAsync(string connectionString, string synchronous, int jobs, string payload, string script)
     {
         using var args = JsonDocument.Parse(payload);
         var caller = new Caller("bench");
@@ -79,13 +81,14 @@ internal static class Drain
         var fillWatch = Stopwatch.StartNew();
         await using (var services = Build(connectionString, synchronous))
         {
+            await BenchScripts.StoreTypeScriptNoopAsync(services);
             var runs = services.GetRequiredService<JobRuns>();
             var next = -1;
             await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(async () =>
             {
                 while (Interlocked.Increment(ref next) < jobs)
                 {
-                    await runs.RunScriptAsync("demo", "u/bot/noop", args.RootElement, caller, JobOptions.None, CancellationToken.None);
+                    await runs.RunScriptAsync("demo", script, args.RootElement, caller, JobOptions.None, CancellationToken.None);
                 }
             })));
         }

@@ -19,7 +19,7 @@ public sealed class ScriptListAndWhoAmIRouteTests
         using var listed = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
 
         Assert.Equal((HttpStatusCode.OK, Wire.Json), (response.StatusCode, Wire.ContentType(response)));
-        Assert.Equal(["u/bot/echo", "u/bot/fail", "u/bot/hello_world", "u/bot/sleep"],
+        Assert.Equal(["u/bot/echo", "u/bot/fail", "u/bot/greet_ts", "u/bot/hello_world", "u/bot/sleep"],
             listed.RootElement.EnumerateArray().Select(s => s.GetProperty("path").GetString()));
         Assert.Equal(
             $$"""{"workspace_id":"demo","hash":"{{hash}}","path":"u/bot/echo","summary":"Returns the args it received","created_by":"system","created_at":"2025-01-31T10:00:00.000000Z","archived":false,"extra_perms":{},"language":"csharp","kind":"script","starred":false,"has_draft":false,"draft_only":false}""",
@@ -31,7 +31,8 @@ public sealed class ScriptListAndWhoAmIRouteTests
     [InlineData("?path_exact=u/bot/fail", new[] { "u/bot/fail" })]
     [InlineData("?path_exact=u/bot", new string[0])]
     [InlineData("?created_by=nobody", new string[0])]
-    [InlineData("?per_page=2&page=2", new[] { "u/bot/hello_world", "u/bot/sleep" })]
+    [InlineData("?per_page=2&page=2", new[] { "u/bot/greet_ts", "u/bot/hello_world" })]
+    [InlineData("?per_page=2&page=3", new[] { "u/bot/sleep" })]
     public async Task Scripts_list_filters_and_pages(string query, string[] paths)
     {
         await using var app = new SampleApp();

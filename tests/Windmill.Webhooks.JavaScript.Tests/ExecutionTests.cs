@@ -108,7 +108,7 @@ public sealed class ExecutionTests : IAsyncLifetime
     public async Task A_version_without_compiled_code_is_compiled_from_its_content()
     {
         var version = await _host.DeployAsync("export function main(a: number) { return a * 2; }");
-        var stored = version with { Hash = new Scripts.ScriptHash(version.Hash.Value + 1_000_000), CompiledCode = null };
+        var stored = version with { Hash = new Scripts.ScriptHash(version.Hash.Value + 1_000_000), ParentHash = version.Hash, CompiledCode = null };
         await _host.Store.AddVersionAsync(stored, audit: null, CancellationToken.None);
 
         (await _host.RunAsync(stored, new { a = 21 })).AssertSucceeded("42");

@@ -47,10 +47,12 @@ internal sealed class JavaScriptHost : IAsyncDisposable
     public async Task<ScriptVersion> DeployAsync(string content, string language = "bun", TimeSpan? timeout = null, string path = "u/bot/script")
     {
         var compilation = Compiler.Compile(language, content);
+        var head = await Store.GetLatestAsync(Workspace, path, CancellationToken.None);
         var version = new ScriptVersion
         {
             Workspace = Workspace,
             Hash = new ScriptHash(Interlocked.Increment(ref _nextHash)),
+            ParentHash = head?.Hash, // lineage is linear: a new version names the current one
             Path = path,
             Language = language,
             Content = content,

@@ -22,6 +22,7 @@ public sealed class OptionsConfigurationTests
         ["Windmill:CancelJobOnSyncTimeout"] = "true",
         ["Windmill:MaxRequestBodySize"] = "1048576",
         ["Windmill:MaxApiRequestBodySize"] = "4096",
+        ["Windmill:MaxScriptContentSize"] = "2048",
         ["Windmill:SecretHeaders:0"] = "X-Api-Key",
         ["Windmill:AllowActiveCustomResponses"] = "true",
         ["Windmill:WorkerCount"] = "4",
@@ -49,6 +50,7 @@ public sealed class OptionsConfigurationTests
         Assert.True(options.CancelJobOnSyncTimeout);
         Assert.Equal(1_048_576, options.MaxRequestBodySize);
         Assert.Equal(4096, options.MaxApiRequestBodySize);
+        Assert.Equal(2048, options.MaxScriptContentSize);
         Assert.Equal(["Authorization", "Cookie", "Proxy-Authorization", "X-Api-Key"], options.SecretHeaders.Order(StringComparer.Ordinal));
         Assert.True(options.AllowActiveCustomResponses);
         Assert.Equal(4, options.WorkerCount);
@@ -90,6 +92,7 @@ public sealed class OptionsConfigurationTests
         "Windmill:JobHeartbeatInterval must be a positive duration shorter than JobLeaseDuration, or leases expire between renewals; it is 00:01:00")]
     [InlineData("Windmill:MaxQueuedJobsPerWorkspace", "0", "Windmill:MaxQueuedJobsPerWorkspace must be 1 or more, or empty for no cap; it is 0")]
     [InlineData("Windmill:MaxRequestBodySize", "0", "Windmill:MaxRequestBodySize must be 1 or more bytes; it is 0")]
+    [InlineData("Windmill:MaxScriptContentSize", "0", "Windmill:MaxScriptContentSize must be 1 or more bytes; it is 0")]
     [InlineData("Windmill:DefaultWorkspace", " ", "Windmill:DefaultWorkspace must name a workspace; it is ' '")]
     [InlineData("Windmill:AuditRetention", "00:00:00", "Windmill:AuditRetention must be a positive duration, or empty to keep entries forever; it is 00:00:00")]
     public void An_out_of_range_value_is_refused_naming_its_key(string key, string value, string message)
