@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Windmill.Webhooks;
 using Windmill.Webhooks.Tokens;
@@ -6,26 +7,35 @@ namespace Windmill.Webhooks.Sample;
 
 /// <summary>
 /// Without <c>Windmill:AdminToken</c>, mints a superadmin token for <c>admin</c> on the first start and
-/// prints it once to the console (not to the logs). Later starts find it and print nothing.
+/// prints it once to the console (not to the logs). Later starts find it and print nothing, unless
+/// <c>Sample:NewAdminToken=true</c> asks for a new one (the printed one was lost): the old one is deleted.
 /// </summary>
 internal sealed partial class AdminTokenBootstrapper(TokenService tokens, ITokenStore store, IOptions<WindmillWebhooksOptions> options,
-    ILogger<AdminTokenBootstrapper> logger) : IHostedService
+    IConfiguration configuration, ILogger<AdminTokenBootstrapper> logger) : IHostedService
 {
     private const string Label = "sample-admin";
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        var database = new SqliteConnectionStringBuilder(configuration.GetConnectionString("Windmill") ?? "Data Source=windmill.db").DataSource;
+        LogDatabase(logger, Path.GetFullPath(database));
         if (!string.IsNullOrEmpty(options.Value.AdminToken))
         {
             return;
         }
 
+        var renew = configuration.GetValue<bool>("Sample:NewAdminToken");
         await foreach (var token in store.ListAsync(TokenService.AdminUser, cancellationToken))
         {
             if (token.Label == Label)
             {
-                LogExisting(logger, token.Prefix);
-                return;
+                if (!renew)
+                {
+                    LogExisting(logger, token.Prefix);
+                    return;
+                }
+
+                await store.DeleteByPrefixAsync(TokenService.AdminUser, token.Prefix, cancellationToken);
             }
         }
 
@@ -45,6 +55,10 @@ internal sealed partial class AdminTokenBootstrapper(TokenService tokens, IToken
     [LoggerMessage(1, LogLevel.Information, "Minted the sample admin token {Prefix}…; it was printed once to the console")]
     private static partial void LogMinted(ILogger logger, string prefix);
 
-    [LoggerMessage(2, LogLevel.Information, "The sample admin token {Prefix}… exists; it was shown on the first start only")]
+    [LoggerMessage(2, LogLevel.Information,
+        "The sample admin token {Prefix}… exists; it was shown on the first start only. Lost it? Start once with --Sample:NewAdminToken=true for a new one")]
     private static partial void LogExisting(ILogger logger, string prefix);
+
+    [LoggerMessage(3, LogLevel.Information, "Database: {Path} (ConnectionStrings:Windmill); delete it to start over")]
+    private static partial void LogDatabase(ILogger logger, string path);
 }
