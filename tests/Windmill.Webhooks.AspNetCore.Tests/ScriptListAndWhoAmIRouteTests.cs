@@ -54,7 +54,7 @@ public sealed class ScriptListAndWhoAmIRouteTests
         using var unknown = await client.GetAsync(SampleApp.Api + "/scripts/history/p/u/bot/nothing");
         using var invalid = await client.GetAsync(SampleApp.Api + "/scripts/history/p/x/y");
 
-        await Wire.AssertAsync(known, HttpStatusCode.OK, Wire.Json, $$"""[{"script_hash":"{{hash}}","created_at":"2025-01-31T10:00:00.000000Z"}]""");
+        await Wire.AssertAsync(known, HttpStatusCode.OK, Wire.Json, $$"""[{"script_hash":"{{hash}}","created_at":"2025-01-31T10:00:00.000000Z","created_by":"system"}]""");
         await Wire.AssertAsync(unknown, HttpStatusCode.OK, Wire.Json, "[]");
         await Wire.AssertAsync(invalid, HttpStatusCode.BadRequest, Wire.Text, "Bad request: invalid script path: x/y");
     }

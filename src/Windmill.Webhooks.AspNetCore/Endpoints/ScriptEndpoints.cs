@@ -148,7 +148,7 @@ internal static class ScriptEndpoints
 
         var history = await store.GetHistoryAsync(workspace, path, context.RequestAborted)
             .Take(MaxLineage)
-            .Select(s => new ScriptHistoryJson(s.Hash.ToString(), null, s.CreatedAt))
+            .Select(s => new ScriptHistoryJson(s.Hash.ToString(), null, s.CreatedAt, s.CreatedBy))
             .ToListAsync(context.RequestAborted);
         return TypedResults.Text(JsonSerializer.Serialize(history, WindmillJsonContext.Wire.ListScriptHistoryJson), SyncResponse.JsonContentType);
     }

@@ -33,4 +33,4 @@ internal sealed record ListableScriptJson
 }
 
 /// <summary>An item of Windmill's <c>scripts/history/p/{path}</c>, newest first.</summary>
-internal sealed record ScriptHistoryJson(string ScriptHash, string? DeploymentMsg, DateTimeOffset CreatedAt);
+internal sealed record ScriptHistoryJson(string ScriptHash, string? DeploymentMsg, DateTimeOffset CreatedAt, string CreatedBy);

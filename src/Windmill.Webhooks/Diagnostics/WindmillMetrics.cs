@@ -62,7 +62,7 @@ public sealed class WindmillMetrics
     internal void SyncWaited(TimeSpan waited, bool answered) =>
         _syncWait.Record(waited.TotalSeconds, new KeyValuePair<string, object?>("windmill.sync_wait.outcome", answered ? "completed" : "unanswered"));
 
-    /// <summary>Counts a request whose token was refused, by why (<c>unknown</c>, <c>expired</c>, <c>malformed</c>, …).</summary>
+    /// <summary>Counts a request whose token a Windmill route refused (<c>refused_token</c>: unknown, malformed, expired or bound elsewhere; the check does not say which).</summary>
     internal void AuthenticationFailed(string reason) => _authenticationFailures.Add(1, new KeyValuePair<string, object?>("windmill.authentication.failure", reason));
 
     /// <summary>Counts a 429, by why (<c>failed_authentications</c>, <c>queue_full</c>, <c>queue_limit</c>).</summary>

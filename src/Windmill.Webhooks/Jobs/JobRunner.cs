@@ -113,6 +113,12 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
         _time = time;
         _options = options.Value;
         _logger = logger;
+        if (_options.JobTimeout <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException(
+                $"{nameof(WindmillWebhooksOptions)}.{nameof(WindmillWebhooksOptions.JobTimeout)} must be more than zero; it is {_options.JobTimeout}.");
+        }
+
         if (metrics is null)
         {
             _ownMeter = new Meter(WindmillTelemetry.Name);
@@ -122,11 +128,6 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
         _metrics = metrics;
         metrics.Meter.CreateObservableGauge("windmill.queue.depth", ObserveQueueDepth, "{job}",
             "Jobs accepted and not finished (queued or running), per workspace, as this process counts them: recounted from the store at every heartbeat.");
-        if (_options.JobTimeout <= TimeSpan.Zero)
-        {
-            throw new InvalidOperationException(
-                $"{nameof(WindmillWebhooksOptions)}.{nameof(WindmillWebhooksOptions.JobTimeout)} must be more than zero; it is {_options.JobTimeout}.");
-        }
 
         _workerCount = Math.Max(0, _options.WorkerCount);
         _freeSlots = _workerCount;

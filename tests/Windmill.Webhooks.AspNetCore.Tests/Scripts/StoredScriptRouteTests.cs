@@ -52,7 +52,7 @@ public sealed class StoredScriptRouteTests
             latest.RootElement.GetProperty("parent_hashes").GetRawText(), latest.RootElement.GetProperty("content").GetString()));
         Assert.Equal((true, "main = 1"), (old.RootElement.GetProperty("archived").GetBoolean(), old.RootElement.GetProperty("content").GetString()));
         await Wire.AssertAsync(history, HttpStatusCode.OK, Wire.Json,
-            $$"""[{"script_hash":"{{second}}","created_at":"2025-01-31T10:01:00.000000Z"},{"script_hash":"{{first}}","created_at":"2025-01-31T10:00:00.000000Z"}]""");
+            $$"""[{"script_hash":"{{second}}","created_at":"2025-01-31T10:01:00.000000Z","created_by":"admin"},{"script_hash":"{{first}}","created_at":"2025-01-31T10:00:00.000000Z","created_by":"admin"}]""");
         Assert.Equal([("scripts.update", "u/admin/s", $"hash={second}"), ("scripts.create", "u/admin/s", $"workspace=demo,hash={first}")],
             (await host.AuditAsync("scripts.")).Where(e => e.Username == "admin")
                 .Select(e => (e.Operation, e.Resource, string.Join(',', e.Parameters!.Select(p => $"{p.Key}={p.Value}")))));
