@@ -11,6 +11,14 @@ namespace Windmill.Webhooks.JavaScript.Compilation;
 /// </summary>
 internal sealed class JavaScriptCompiler : IScriptCompiler
 {
+    /// <summary>
+    /// How deep the compiler follows nesting it handles by recursion (types, templates inside templates): far beyond any
+    /// real script, and far below what would overflow the stack on content of the largest allowed size.
+    /// </summary>
+    internal const int MaxNesting = 256;
+
+    internal const string TooDeeplyNested = "The script is nested too deeply: the compiler follows at most 256 levels";
+
     private static readonly ParserOptions Parsing = new() { EcmaVersion = EcmaVersion.Latest };
 
     public bool Compiles(string language) => JavaScriptLanguages.IsSupported(language);
@@ -42,6 +50,11 @@ internal sealed class JavaScriptCompiler : IScriptCompiler
         {
             // Acornima counts columns from 0; Windmill and editors count them from 1.
             throw new ScriptCompilationException("Syntax error: " + e.Description, e.LineNumber, e.Column + 1);
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            // Acornima's own stack guard, on code nested deeper than the stack allows (such as thousands of brackets).
+            throw new ScriptCompilationException(TooDeeplyNested);
         }
     }
 
