@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http;
 using Windmill.Webhooks;
 using Windmill.Webhooks.JavaScript;
 using Windmill.Webhooks.JavaScript.Compilation;
@@ -30,8 +31,26 @@ public static class JavaScriptWindmillWebhooksBuilderExtensions
         }
 
         builder.Services.AddHttpClient(JavaScriptOptions.FetchHttpClientName);
+
+        // fetch follows redirects itself, checking each target against the allowed hosts; the handler must not. A
+        // post-configuration runs after the host's own configuration, so it reaches the primary handler the host chose.
+        builder.Services.PostConfigure<HttpClientFactoryOptions>(JavaScriptOptions.FetchHttpClientName, options =>
+            options.HttpMessageHandlerBuilderActions.Add(handlers => TurnOffRedirects(handlers.PrimaryHandler)));
         builder.Services.TryAddSingleton<JavaScriptCompiler>();
         builder.Services.TryAddSingleton<IJavaScriptEngine, JintJavaScriptEngine>();
         return builder.AddScriptCompiler<JavaScriptCompiler>().AddJobExecutor<JavaScriptJobExecutor>();
+    }
+
+    private static void TurnOffRedirects(HttpMessageHandler handler)
+    {
+        switch (handler)
+        {
+            case SocketsHttpHandler sockets:
+                sockets.AllowAutoRedirect = false;
+                break;
+            case HttpClientHandler client:
+                client.AllowAutoRedirect = false;
+                break;
+        }
     }
 }
