@@ -89,6 +89,17 @@ public sealed class ExecutionTests : IAsyncLifetime
         Assert.Equal("just a string", error.GetProperty("message").GetString());
     }
 
+    [Theory]
+    [InlineData("throw new Proxy({}, { get() { throw new Error('trap'); } });")]
+    [InlineData("throw { get name() { throw new Error('getter'); } };")]
+    [InlineData("throw { message: { toString() { throw new Error('toString'); } } };")]
+    public async Task A_thrown_value_that_throws_when_read_fails_the_job_with_a_fixed_error(string body)
+    {
+        var error = (await _host.RunInlineAsync($"export function main() {{ console.log('before'); {body} }}")).AssertFailed("Error");
+
+        Assert.Equal("The script threw a value whose name, message or stack could not be read.", error.GetProperty("message").GetString());
+    }
+
     [Fact]
     public async Task Process_env_carries_windmills_job_variables()
     {
