@@ -55,6 +55,52 @@ public sealed class FetchTests
     }
 
     [Fact]
+    public async Task A_primary_handler_the_host_chose_does_not_follow_redirects_either()
+    {
+        using var other = new LocalHttpServer();
+        using var allowed = new LocalHttpServer((context, _) => RedirectAsync(context, HttpStatusCode.Found, other.UrlFor("localhost")));
+        await using var host = await JavaScriptHost.StartAsync(
+            options => options.FetchAllowedHosts.Add("127.0.0.1"),
+            services: s => s.AddHttpClient(JavaScriptOptions.FetchHttpClientName).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler()));
+
+        var job = await host.RunInlineAsync($"export async function main() {{ try {{ return await fetch('{allowed.Url}'); }} {Caught} }}");
+
+        job.AssertSucceeded(JsonSerializer.Serialize(new[] { "TypeError", "fetch: host 'localhost' is not allowed; the host allows only 127.0.0.1" }));
+        Assert.Equal(0, other.Requests);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1", "secret")]
+    [InlineData("localhost", null)]
+    public async Task Credentials_follow_a_redirect_only_to_the_same_origin(string targetHost, string? expected)
+    {
+        // One server, named by two hosts: the same port under another host name is another origin.
+        LocalHttpServer allowed = null!;
+        allowed = new LocalHttpServer(async (context, stopped) =>
+        {
+            if (context.Request.RawUrl == "/")
+            {
+                await RedirectAsync(context, HttpStatusCode.TemporaryRedirect, allowed.UrlFor(targetHost) + "final");
+                return;
+            }
+
+            var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(context.Request.Headers["Authorization"]));
+            await context.Response.OutputStream.WriteAsync(bytes, stopped);
+            context.Response.Close();
+        });
+        using var _ = allowed;
+        await using var host = await JavaScriptHost.StartAsync(options =>
+        {
+            options.FetchAllowedHosts.Add("127.0.0.1");
+            options.FetchAllowedHosts.Add("localhost");
+        });
+
+        var job = await host.RunInlineAsync($"export async function main() {{ return await (await fetch('{allowed.Url}', {{ headers: {{ Authorization: 'secret' }} }})).json(); }}");
+
+        job.AssertSucceeded(JsonSerializer.Serialize(expected));
+    }
+
+    [Fact]
     public async Task Redirects_are_followed_five_times_at_most()
     {
         LocalHttpServer server = null!;
