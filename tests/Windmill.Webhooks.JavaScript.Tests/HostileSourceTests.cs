@@ -46,6 +46,18 @@ public sealed class HostileSourceTests : IAsyncLifetime
         Assert.StartsWith("The script is nested too deeply", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("javascript", 300)]
+    [InlineData("bun", 5_000)]
+    public void Code_that_parses_but_nests_deeper_than_the_interpreter_allows_is_refused_at_create(string language, int depth)
+    {
+        var script = $"export function main() {{ return {Repeat("[", depth)}1{Repeat("]", depth)}; }}";
+
+        var error = Assert.Throws<ScriptCompilationException>(() => _host.Compiler.Compile(language, script));
+
+        Assert.Equal("The script cannot be prepared: Could not prepare script: Script nesting exceeds maximum depth of 256 levels.", error.Message);
+    }
+
     [Fact]
     public void Types_nested_within_the_limit_still_compile()
     {

@@ -1,5 +1,7 @@
 using Acornima;
 using Acornima.Ast;
+using Jint;
+using Jint.Runtime;
 using Windmill.Webhooks.Scripts;
 
 namespace Windmill.Webhooks.JavaScript.Compilation;
@@ -37,7 +39,25 @@ internal sealed class JavaScriptCompiler : IScriptCompiler
         var module = Parse(stripped.Code);
         RefuseImports(module);
         var main = FindMain(module) ?? throw new ScriptCompilationException("The script exports no 'main' function: write 'export async function main(...) { ... }'.");
-        return new ScriptCompilation(stripped.Code, ParameterSchema.Build(main, stripped.Parameters));
+        var schema = ParameterSchema.Build(main, stripped.Parameters);
+
+        // Jint refuses at preparation some code that parses (nesting deeper than its own limit of 256): find out now,
+        // so that the version is refused rather than failing each of its jobs.
+        Prepare(stripped.Code);
+        return new ScriptCompilation(stripped.Code, schema);
+    }
+
+    /// <summary>Prepares the module for Jint; throws <see cref="ScriptCompilationException"/> when Jint cannot.</summary>
+    internal static Prepared<Module> Prepare(string code)
+    {
+        try
+        {
+            return Engine.PrepareModule(code, "main.js");
+        }
+        catch (Exception e) when (e is ScriptPreparationException or ParseErrorException or InsufficientExecutionStackException)
+        {
+            throw new ScriptCompilationException("The script cannot be prepared: " + e.Message, e);
+        }
     }
 
     private static Module Parse(string code)

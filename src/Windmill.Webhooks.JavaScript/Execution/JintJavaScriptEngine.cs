@@ -11,7 +11,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Windmill.Webhooks.Execution;
 using Windmill.Webhooks.JavaScript.Compilation;
-using Windmill.Webhooks.Scripts;
 
 namespace Windmill.Webhooks.JavaScript.Execution;
 
@@ -53,16 +52,8 @@ internal sealed partial class JintJavaScriptEngine : IJavaScriptEngine
 
     private static PreparedScript Prepare(string code)
     {
-        Prepared<Module> module;
-        try
-        {
-            module = Engine.PrepareModule(code, "main.js");
-        }
-        catch (Exception e) when (e is ScriptPreparationException or Acornima.ParseErrorException or InsufficientExecutionStackException)
-        {
-            // Stored code that compiled once but does not prepare now (an older compiler, or nesting beyond the stack).
-            throw new ScriptCompilationException("The script cannot be prepared: " + e.Message, e);
-        }
+        // Stored code compiled by an older version of this package may not prepare: that fails the job as a compilation error.
+        var module = JavaScriptCompiler.Prepare(code);
 
         var main = JavaScriptCompiler.FindMain(module.Program!);
         var names = main?.Params.Select(p => p switch
