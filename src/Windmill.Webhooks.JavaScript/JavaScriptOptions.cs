@@ -6,10 +6,19 @@ namespace Windmill.Webhooks.JavaScript;
 /// </summary>
 public sealed class JavaScriptOptions
 {
-    /// <summary>The name of the <see cref="HttpClient"/> that <c>fetch</c> uses; configure it with <c>services.AddHttpClient(JavaScriptOptions.FetchHttpClientName, …)</c>.</summary>
+    /// <summary>
+    /// The name of the <see cref="HttpClient"/> that <c>fetch</c> uses; configure it with
+    /// <c>services.AddHttpClient(JavaScriptOptions.FetchHttpClientName, …)</c>. Its primary handler must not follow
+    /// redirects: <c>AddJavaScript</c> sets <c>AllowAutoRedirect = false</c> on a <see cref="SocketsHttpHandler"/> or
+    /// <see cref="HttpClientHandler"/> after the host's own configuration, and <c>fetch</c> refuses a response that a
+    /// handler of another kind redirected.
+    /// </summary>
     public const string FetchHttpClientName = "Windmill.Webhooks.JavaScript.Fetch";
 
-    /// <summary>How long a script may run when its version sets no <c>timeout</c>. Default: 60 seconds.</summary>
+    /// <summary>
+    /// How long a script may run when its version sets no <c>timeout</c>. Default: 60 seconds. Any timeout is held to
+    /// 24 days at most, and bounds each regular expression match too.
+    /// </summary>
     public TimeSpan DefaultTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The most memory, in bytes, that one run may allocate. Default: 256 MiB.</summary>
@@ -29,7 +38,9 @@ public sealed class JavaScriptOptions
 
     /// <summary>
     /// The hosts that a script's <c>fetch</c> may reach, such as <c>api.example.com</c> (exact host names, compared
-    /// case-insensitively). Empty (the default): scripts have no <c>fetch</c> at all. Requests go through the
+    /// case-insensitively, on any port; only <c>http</c> and <c>https</c> URLs). Empty (the default): scripts have no
+    /// <c>fetch</c> at all. <c>fetch</c> follows at most 5 redirects itself, checking each target against this list
+    /// before requesting it, and rejects with a <c>TypeError</c> a URL or redirect it refuses. Requests go through the
     /// <see cref="HttpClient"/> named <see cref="FetchHttpClientName"/>.
     /// </summary>
     public ISet<string> FetchAllowedHosts { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);

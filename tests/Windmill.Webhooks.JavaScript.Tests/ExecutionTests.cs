@@ -89,6 +89,17 @@ public sealed class ExecutionTests : IAsyncLifetime
         Assert.Equal("just a string", error.GetProperty("message").GetString());
     }
 
+    [Theory]
+    [InlineData("throw new Proxy({}, { get() { throw new Error('trap'); } });")]
+    [InlineData("throw { get name() { throw new Error('getter'); } };")]
+    [InlineData("throw { message: { toString() { throw new Error('toString'); } } };")]
+    public async Task A_thrown_value_that_throws_when_read_fails_the_job_with_a_fixed_error(string body)
+    {
+        var error = (await _host.RunInlineAsync($"export function main() {{ console.log('before'); {body} }}")).AssertFailed("Error");
+
+        Assert.Equal("The script threw a value whose name, message or stack could not be read.", error.GetProperty("message").GetString());
+    }
+
     [Fact]
     public async Task Process_env_carries_windmills_job_variables()
     {
@@ -112,6 +123,34 @@ public sealed class ExecutionTests : IAsyncLifetime
         await _host.Store.AddVersionAsync(stored, audit: null, CancellationToken.None);
 
         (await _host.RunAsync(stored, new { a = 21 })).AssertSucceeded("42");
+    }
+
+    [Theory]
+    [InlineData("export function main() { return 1 +; }")]
+    [InlineData("export function main( {")]
+    public async Task Stored_compiled_code_that_does_not_prepare_fails_its_job_as_a_compilation_error(string code)
+    {
+        var version = await _host.DeployAsync("export function main() { return 1; }");
+        var stored = version with { Hash = new Scripts.ScriptHash(version.Hash.Value + 2_000_000), ParentHash = version.Hash, CompiledCode = code };
+        await _host.Store.AddVersionAsync(stored, audit: null, CancellationToken.None);
+
+        var error = (await _host.RunAsync(stored)).AssertFailed("ScriptCompilationError");
+
+        Assert.StartsWith("The script cannot be prepared: ", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stored_compiled_code_nested_deeper_than_the_parser_can_follow_fails_its_job()
+    {
+        const int depth = 100_000;
+        var version = await _host.DeployAsync("export function main() { return 1; }");
+        var code = "export function main() { return " + new string('[', depth) + new string(']', depth) + "; }";
+        var stored = version with { Hash = new Scripts.ScriptHash(version.Hash.Value + 3_000_000), ParentHash = version.Hash, CompiledCode = code };
+        await _host.Store.AddVersionAsync(stored, audit: null, CancellationToken.None);
+
+        var error = (await _host.RunAsync(stored)).AssertFailed("ScriptCompilationError");
+
+        Assert.StartsWith("The script cannot be prepared: ", error.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

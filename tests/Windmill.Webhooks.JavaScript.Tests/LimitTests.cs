@@ -17,6 +17,26 @@ public sealed class LimitTests
     }
 
     [Fact]
+    public async Task A_timeout_beyond_what_a_timer_can_hold_runs_the_script_under_the_longest_one()
+    {
+        await using var host = await JavaScriptHost.StartAsync();
+        var version = await host.DeployAsync("export function main() { return 'ran'; }", timeout: TimeSpan.FromDays(365));
+
+        (await host.RunAsync(version)).AssertSucceeded("\"ran\"");
+    }
+
+    [Fact]
+    public async Task A_catastrophic_regular_expression_fails_at_the_scripts_timeout()
+    {
+        await using var host = await JavaScriptHost.StartAsync();
+        var version = await host.DeployAsync("export function main() { return /^(a+)+$/.test('a'.repeat(40) + 'b'); }", timeout: TimeSpan.FromMilliseconds(300));
+
+        var error = (await host.RunAsync(version)).AssertFailed("TimeoutError");
+
+        Assert.Equal("Script timed out after 0.3 s (its timeout).", error.GetProperty("message").GetString());
+    }
+
+    [Fact]
     public async Task The_default_timeout_applies_when_the_script_sets_none()
     {
         await using var host = await JavaScriptHost.StartAsync(options =>

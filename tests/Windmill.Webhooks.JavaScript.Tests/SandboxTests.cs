@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
-
 namespace Windmill.Webhooks.JavaScript.Tests;
 
 /// <summary>The sandbox reaches neither the CLR nor the file system, and the network only through an opted-in fetch.</summary>
@@ -73,65 +69,5 @@ public sealed class SandboxTests
 
         Assert.Equal("fetch: host '127.0.0.1' is not allowed; the host allows only api.example.com", error.GetProperty("message").GetString());
         Assert.Equal(0, server.Requests);
-    }
-
-    /// <summary>An HTTP server on the loopback interface that echoes what it receives as JSON.</summary>
-    private sealed class LocalHttpServer : IDisposable
-    {
-        private readonly HttpListener _listener = new();
-        private int _requests;
-
-        public LocalHttpServer()
-        {
-            var port = FreePort();
-            Url = $"http://127.0.0.1:{port}/";
-            _listener.Prefixes.Add(Url);
-            _listener.Start();
-            _ = ServeAsync();
-        }
-
-        public string Url { get; }
-
-        public int Requests => Volatile.Read(ref _requests);
-
-        public void Dispose() => _listener.Close();
-
-        private async Task ServeAsync()
-        {
-            while (_listener.IsListening)
-            {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _listener.GetContextAsync();
-                }
-                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
-                {
-                    return;
-                }
-
-                Interlocked.Increment(ref _requests);
-                using var reader = new StreamReader(context.Request.InputStream);
-                var body = await reader.ReadToEndAsync();
-                var json = System.Text.Json.JsonSerializer.Serialize(new
-                {
-                    method = context.Request.HttpMethod,
-                    path = context.Request.RawUrl,
-                    header = context.Request.Headers["X-Test"],
-                    body,
-                });
-                var bytes = Encoding.UTF8.GetBytes(json);
-                context.Response.ContentType = "application/json";
-                await context.Response.OutputStream.WriteAsync(bytes);
-                context.Response.Close();
-            }
-        }
-
-        private static int FreePort()
-        {
-            using var socket = new TcpListener(IPAddress.Loopback, 0);
-            socket.Start();
-            return ((IPEndPoint)socket.LocalEndpoint).Port;
-        }
     }
 }

@@ -1,5 +1,7 @@
 using Acornima;
 using Acornima.Ast;
+using Jint;
+using Jint.Runtime;
 using Windmill.Webhooks.Scripts;
 
 namespace Windmill.Webhooks.JavaScript.Compilation;
@@ -11,6 +13,14 @@ namespace Windmill.Webhooks.JavaScript.Compilation;
 /// </summary>
 internal sealed class JavaScriptCompiler : IScriptCompiler
 {
+    /// <summary>
+    /// How deep the compiler follows nesting it handles by recursion (types, templates inside templates): far beyond any
+    /// real script, and far below what would overflow the stack on content of the largest allowed size.
+    /// </summary>
+    internal const int MaxNesting = 256;
+
+    internal const string TooDeeplyNested = "The script is nested too deeply: the compiler follows at most 256 levels";
+
     private static readonly ParserOptions Parsing = new() { EcmaVersion = EcmaVersion.Latest };
 
     public bool Compiles(string language) => JavaScriptLanguages.IsSupported(language);
@@ -29,7 +39,25 @@ internal sealed class JavaScriptCompiler : IScriptCompiler
         var module = Parse(stripped.Code);
         RefuseImports(module);
         var main = FindMain(module) ?? throw new ScriptCompilationException("The script exports no 'main' function: write 'export async function main(...) { ... }'.");
-        return new ScriptCompilation(stripped.Code, ParameterSchema.Build(main, stripped.Parameters));
+        var schema = ParameterSchema.Build(main, stripped.Parameters);
+
+        // Jint refuses at preparation some code that parses (nesting deeper than its own limit of 256): find out now,
+        // so that the version is refused rather than failing each of its jobs.
+        Prepare(stripped.Code);
+        return new ScriptCompilation(stripped.Code, schema);
+    }
+
+    /// <summary>Prepares the module for Jint; throws <see cref="ScriptCompilationException"/> when Jint cannot.</summary>
+    internal static Prepared<Module> Prepare(string code)
+    {
+        try
+        {
+            return Engine.PrepareModule(code, "main.js");
+        }
+        catch (Exception e) when (e is ScriptPreparationException or ParseErrorException or InsufficientExecutionStackException)
+        {
+            throw new ScriptCompilationException("The script cannot be prepared: " + e.Message, e);
+        }
     }
 
     private static Module Parse(string code)
@@ -42,6 +70,11 @@ internal sealed class JavaScriptCompiler : IScriptCompiler
         {
             // Acornima counts columns from 0; Windmill and editors count them from 1.
             throw new ScriptCompilationException("Syntax error: " + e.Description, e.LineNumber, e.Column + 1);
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            // Acornima's own stack guard, on code nested deeper than the stack allows (such as thousands of brackets).
+            throw new ScriptCompilationException(TooDeeplyNested);
         }
     }
 

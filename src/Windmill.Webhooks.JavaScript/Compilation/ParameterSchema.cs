@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Acornima.Ast;
+using Windmill.Webhooks.Scripts;
 
 namespace Windmill.Webhooks.JavaScript.Compilation;
 
@@ -56,8 +57,16 @@ internal static partial class ParameterSchema
     }
 
     /// <summary>The schema of a TypeScript type, as Windmill infers it; <c>{}</c> for a type it has no JSON for.</summary>
-    internal static JsonObject ForType(string type)
+    internal static JsonObject ForType(string type) => ForType(type, depth: 1);
+
+    // Brackets and array suffixes nest by recursion, so the depth is bounded like the stripper's.
+    private static JsonObject ForType(string type, int depth)
     {
+        if (depth > JavaScriptCompiler.MaxNesting)
+        {
+            throw new ScriptCompilationException(JavaScriptCompiler.TooDeeplyNested + " (in a parameter's type)");
+        }
+
         type = Whitespace().Replace(type, " ").Trim();
         var members = SplitUnion(type).Where(m => m is not ("null" or "undefined")).ToList();
         if (members.Count > 1)
@@ -73,13 +82,13 @@ internal static partial class ParameterSchema
         type = members.Count == 1 ? members[0] : type;
         if (type.StartsWith('(') && type.EndsWith(')'))
         {
-            return ForType(type[1..^1]);
+            return ForType(type[1..^1], depth + 1);
         }
 
         if (type.EndsWith("[]", StringComparison.Ordinal) || (type.StartsWith("Array<", StringComparison.Ordinal) && type.EndsWith('>')))
         {
             var item = type.EndsWith("[]", StringComparison.Ordinal) ? type[..^2] : type[6..^1];
-            var items = ForType(item);
+            var items = ForType(item, depth + 1);
             items.Remove("description");
             return new JsonObject { ["type"] = "array", ["items"] = items };
         }
@@ -141,20 +150,51 @@ internal static partial class ParameterSchema
     }
 
     // The JSON of a default value written as a constant (a literal, or an array or object of them); null otherwise.
-    private static JsonNode? Constant(Expression expression) => expression switch
+    // Each element is converted once, so nested arrays and objects cost their size, not 2^depth.
+    private static JsonNode? Constant(Expression expression, int depth = 1) => depth > JavaScriptCompiler.MaxNesting ? null : expression switch
     {
         Acornima.Ast.StringLiteral text => JsonValue.Create(text.Value),
         NumericLiteral number => JsonValue.Create(number.Value),
         BooleanLiteral boolean => JsonValue.Create(boolean.Value),
         TemplateLiteral { Expressions.Count: 0 } template => JsonValue.Create(template.Quasis[0].Value.Cooked),
         UnaryExpression { Operator: Acornima.Operator.UnaryNegation, Argument: NumericLiteral number } => JsonValue.Create(-number.Value),
-        ArrayExpression array when array.Elements.All(e => e is Expression item && Constant(item) is not null) =>
-            new JsonArray(array.Elements.Select(e => Constant((Expression)e!)).ToArray()),
-        ObjectExpression obj when obj.Properties.All(p => p is Property { Computed: false, Key: Identifier or Acornima.Ast.StringLiteral, Value: Expression v } && Constant(v) is not null) =>
-            new JsonObject(obj.Properties.Cast<Property>().Select(p => KeyValuePair.Create(
-                p.Key is Identifier id ? id.Name : ((Acornima.Ast.StringLiteral)p.Key).Value, Constant((Expression)p.Value)))),
+        ArrayExpression array => ArrayConstant(array, depth),
+        ObjectExpression obj => ObjectConstant(obj, depth),
         _ => null,
     };
+
+    private static JsonArray? ArrayConstant(ArrayExpression array, int depth)
+    {
+        var items = new JsonArray();
+        foreach (var element in array.Elements)
+        {
+            if (element is not Expression item || Constant(item, depth + 1) is not { } value)
+            {
+                return null;
+            }
+
+            items.Add(value);
+        }
+
+        return items;
+    }
+
+    private static JsonObject? ObjectConstant(ObjectExpression obj, int depth)
+    {
+        var members = new JsonObject();
+        foreach (var member in obj.Properties)
+        {
+            if (member is not Property { Computed: false, Key: Identifier or Acornima.Ast.StringLiteral, Value: Expression item } property
+                || Constant(item, depth + 1) is not { } value)
+            {
+                return null;
+            }
+
+            members[property.Key is Identifier id ? id.Name : ((Acornima.Ast.StringLiteral)property.Key).Value] = value;
+        }
+
+        return members;
+    }
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();

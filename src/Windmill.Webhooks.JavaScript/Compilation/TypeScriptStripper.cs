@@ -36,6 +36,7 @@ internal sealed class TypeScriptStripper
     private bool _nextParenIsParameters;
     private int _functionStart = -1;
     private bool _pendingClass;
+    private int _typeDepth;
 
     private TypeScriptStripper(string source)
     {
@@ -543,7 +544,44 @@ internal sealed class TypeScriptStripper
         return end;
     }
 
+    // Types nest by recursion (function types, conditional types, `new`), so the depth is bounded: deep enough for any
+    // real type, shallow enough that hostile content cannot overflow the stack.
     private int SkipType(int i)
+    {
+        EnterType(i);
+        try
+        {
+            return SkipUnion(i);
+        }
+        finally
+        {
+            _typeDepth--;
+        }
+    }
+
+    private int SkipTypeOperand(int i)
+    {
+        EnterType(i);
+        try
+        {
+            var end = SkipOperand(i);
+            return end > i ? end : throw Refuse(this[i], "Syntax error: type expected");
+        }
+        finally
+        {
+            _typeDepth--;
+        }
+    }
+
+    private void EnterType(int i)
+    {
+        if (++_typeDepth > JavaScriptCompiler.MaxNesting)
+        {
+            throw Refuse(this[i], JavaScriptCompiler.TooDeeplyNested);
+        }
+    }
+
+    private int SkipUnion(int i)
     {
         if (this[i].Is("|") || this[i].Is("&"))
         {
@@ -569,7 +607,7 @@ internal sealed class TypeScriptStripper
         return i;
     }
 
-    private int SkipTypeOperand(int i)
+    private int SkipOperand(int i)
     {
         while (this[i].Kind == TokenKind.Identifier && this[i].Text is "keyof" or "readonly" or "unique" or "asserts" or "infer" or "typeof" or "abstract"
             && this[i + 1].Kind is TokenKind.Identifier or TokenKind.Punctuator && !this[i + 1].Is("|") && !this[i + 1].Is(",") && !this[i + 1].Is(")")

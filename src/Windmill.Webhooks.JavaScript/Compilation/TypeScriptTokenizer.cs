@@ -1,3 +1,5 @@
+using Windmill.Webhooks.Scripts;
+
 namespace Windmill.Webhooks.JavaScript.Compilation;
 
 /// <summary>The kinds of tokens the type stripper tells apart.</summary>
@@ -70,7 +72,7 @@ internal static class TypeScriptTokenizer
             }
             else if (c == '`')
             {
-                var end = SkipTemplate(source, i);
+                var end = SkipTemplate(source, i, depth: 1);
                 token = new Token(TokenKind.Template, i, end, source[i..end], newLine);
             }
             else if (c == '/' && ExpectsOperand(tokens))
@@ -166,8 +168,15 @@ internal static class TypeScriptTokenizer
         return Math.Min(i + 1, source.Length);
     }
 
-    private static int SkipTemplate(string source, int i)
+    // A template's ${…} may hold another template: nesting is recursion, so it is bounded.
+    private static int SkipTemplate(string source, int i, int depth)
     {
+        if (depth > JavaScriptCompiler.MaxNesting)
+        {
+            var (line, column) = JavaScriptCompiler.Place(source, i);
+            throw new ScriptCompilationException(JavaScriptCompiler.TooDeeplyNested, line, column);
+        }
+
         i++;
         while (i < source.Length && source[i] != '`')
         {
@@ -177,7 +186,7 @@ internal static class TypeScriptTokenizer
             }
             else if (source[i] == '$' && i + 1 < source.Length && source[i + 1] == '{')
             {
-                i = SkipBraces(source, i + 1);
+                i = SkipBraces(source, i + 1, templateDepth: depth);
             }
             else
             {
@@ -189,7 +198,7 @@ internal static class TypeScriptTokenizer
     }
 
     // From an opening brace to just after its closing one, through the strings, templates and comments inside.
-    private static int SkipBraces(string source, int i)
+    private static int SkipBraces(string source, int i, int templateDepth)
     {
         var depth = 0;
         var newLine = false;
@@ -214,7 +223,7 @@ internal static class TypeScriptTokenizer
 
                     break;
                 case '"' or '\'': i = SkipString(source, i); break;
-                case '`': i = SkipTemplate(source, i); break;
+                case '`': i = SkipTemplate(source, i, templateDepth + 1); break;
                 default: i++; break;
             }
         }

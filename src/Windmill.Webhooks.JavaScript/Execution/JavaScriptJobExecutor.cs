@@ -9,9 +9,11 @@ using Windmill.Webhooks.Scripts;
 namespace Windmill.Webhooks.JavaScript.Execution;
 
 /// <summary>
-/// Runs jobs of TypeScript and JavaScript (Windmill's <c>bun</c>, <c>deno</c>, <c>nativets</c> and <c>javascript</c>):
+/// Runs jobs of TypeScript and JavaScript (Windmill's <c>bun</c>, <c>deno</c> and <c>nativets</c>, and this library's
+/// <c>javascript</c>):
 /// stored script versions by hash, and inline code (flow steps and previews). It finds the code and hands it to the
-/// <see cref="IJavaScriptEngine"/>, which prepares each module once per version (or per inline code) and runs it.
+/// <see cref="IJavaScriptEngine"/>, which prepares each module once per version (or per inline code) and runs it. Code
+/// that does not compile or prepare fails its job as <c>ScriptCompilationError</c>.
 /// </summary>
 internal sealed class JavaScriptJobExecutor : IJobExecutor
 {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Acornima.Ast;
 using Jint;
 using Jint.Native;
@@ -51,7 +52,9 @@ internal sealed partial class JintJavaScriptEngine : IJavaScriptEngine
 
     private static PreparedScript Prepare(string code)
     {
-        var module = Engine.PrepareModule(code, "main.js");
+        // Stored code compiled by an older version of this package may not prepare: that fails the job as a compilation error.
+        var module = JavaScriptCompiler.Prepare(code);
+
         var main = JavaScriptCompiler.FindMain(module.Program!);
         var names = main?.Params.Select(p => p switch
         {
@@ -62,10 +65,17 @@ internal sealed partial class JintJavaScriptEngine : IJavaScriptEngine
         return new PreparedScript(module, names);
     }
 
+    /// <summary>
+    /// The longest a run may take, whatever its timeout says: the most a regular expression's match timeout can be
+    /// (<see cref="int.MaxValue"/> milliseconds), and below what a <see cref="CancellationTokenSource"/> accepts.
+    /// </summary>
+    internal static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(24);
+
     private JobOutcome Run(PreparedScript script, JavaScriptRun run, CancellationToken cancellationToken)
     {
         var logs = new ScriptLogs();
-        using var deadline = new CancellationTokenSource(run.Timeout, _time);
+        var timeout = run.Timeout < TimeSpan.Zero ? TimeSpan.Zero : run.Timeout > MaxTimeout ? MaxTimeout : run.Timeout;
+        using var deadline = new CancellationTokenSource(timeout, _time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         using var engine = new Engine(options =>
         {
@@ -77,6 +87,9 @@ internal sealed partial class JintJavaScriptEngine : IJavaScriptEngine
             options.MaxStatements(_options.MaxStatements);
             options.Constraints.MaxArraySize = _options.MaxArraySize;
             options.CancellationToken(stop.Token);
+
+            // A regular expression runs in .NET, out of reach of the token between statements: its own timeout bounds it.
+            options.Constraints.RegexTimeout = timeout;
         });
         try
         {
@@ -92,10 +105,10 @@ internal sealed partial class JintJavaScriptEngine : IJavaScriptEngine
             var result = returned.UnwrapIfPromise(stop.Token);
             return JobOutcome.Success(ToJson(engine, result), logs.Text);
         }
-        catch (Exception e) when (e is JintException or OperationCanceledException && stop.IsCancellationRequested)
+        catch (Exception e) when (e is JintException or OperationCanceledException && stop.IsCancellationRequested || e is RegexMatchTimeoutException)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            return LimitReached("TimeoutError", $"Script timed out after {run.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (its timeout).", logs);
+            return LimitReached("TimeoutError", $"Script timed out after {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (its timeout).", logs);
         }
         catch (MemoryLimitExceededException e)
         {
@@ -155,18 +168,28 @@ internal sealed partial class JintJavaScriptEngine : IJavaScriptEngine
 
     private static JobOutcome Thrown(JsValue error, string? stackTrace, ScriptLogs logs)
     {
-        if (error is ObjectInstance thrown)
+        try
         {
-            var name = thrown.Get("name");
-            var message = thrown.Get("message");
-            var stack = thrown.Get("stack");
-            return JobOutcome.Failure(
-                name.IsString() ? name.AsString() : "Error",
-                message.IsUndefined() ? SandboxGlobals.Describe(error) : TypeConverter.ToString(message),
-                stack.IsString() ? stack.AsString() : stackTrace,
-                logs.Text);
-        }
+            if (error is ObjectInstance thrown)
+            {
+                var name = thrown.Get("name");
+                var message = thrown.Get("message");
+                var stack = thrown.Get("stack");
+                return JobOutcome.Failure(
+                    name.IsString() ? name.AsString() : "Error",
+                    message.IsUndefined() ? SandboxGlobals.Describe(error) : TypeConverter.ToString(message),
+                    stack.IsString() ? stack.AsString() : stackTrace,
+                    logs.Text);
+            }
 
-        return JobOutcome.Failure("Error", SandboxGlobals.Describe(error), stackTrace, logs.Text);
+            return JobOutcome.Failure("Error", SandboxGlobals.Describe(error), stackTrace, logs.Text);
+        }
+        catch (Exception e) when (e is JintException or OperationCanceledException or RegexMatchTimeoutException)
+        {
+            // Reading the thrown value ran the script's code again (a getter, a Proxy trap, a toString), and that failed too.
+            return JobOutcome.Failure("Error", UnreadableError, stackTrace, logs.Text);
+        }
     }
+
+    internal const string UnreadableError = "The script threw a value whose name, message or stack could not be read.";
 }
