@@ -62,9 +62,7 @@ internal sealed class BlockingScriptHost : IAsyncDisposable
             })
             .AddScript("u/test/echo", (ScriptContext context) => context.Args);
 
-        var executor = builder.Services.Single(d => d.ServiceType == typeof(IJobExecutor));
-        builder.Services.Remove(executor);
-        builder.Services.AddSingleton(sp => JobStarts.Wrap((IJobExecutor)ActivatorUtilities.CreateInstance(sp, executor.ImplementationType!)));
+        JobStarts.WrapEveryExecutor(builder.Services);
         if (gate is not null)
         {
             var runner = builder.Services.Single(d => d.ServiceType == typeof(IJobRunner));
@@ -128,16 +126,9 @@ internal sealed class BlockingScriptHost : IAsyncDisposable
     public void ReleaseScript() => _release.TrySetResult();
 
     /// <summary>A client that presents a token minted for <see cref="NewTokenRequest.Owner"/> with exactly what is asked.</summary>
-    public async Task<HttpClient> CreateClientWithTokenAsync(NewTokenRequest token)
-    {
-        var (plaintext, _) = await _app.Services.GetRequiredService<TokenService>().CreateAsync(token, CancellationToken.None);
-        var client = _app.GetTestClient();
-        client.DefaultRequestHeaders.Authorization = new("Bearer", plaintext);
-        return client;
-    }
+    public Task<HttpClient> CreateClientWithTokenAsync(NewTokenRequest token) => _app.CreateClientWithTokenAsync(token);
 
-    public async Task<Job> WaitForCompletionAsync(Guid id) =>
-        await Runner.WaitForCompletionAsync("demo", id, CancellationToken.None).Within() ?? throw new InvalidOperationException($"job {id} is unknown");
+    public Task<Job> WaitForCompletionAsync(Guid id) => Runner.WaitForCompletionAsync(id);
 
     public async Task<int> CountJobsAsync() => await Runner.ListAsync(new JobQuery { Workspace = "demo" }, CancellationToken.None).CountAsync();
 

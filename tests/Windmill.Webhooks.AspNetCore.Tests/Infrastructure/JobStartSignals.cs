@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
 using Windmill.Webhooks.Execution;
 using Windmill.Webhooks.Jobs;
 
@@ -14,7 +15,15 @@ internal sealed class JobStartSignals
 
     public Task StartedAsync(Guid jobId) => Signal(jobId).Task.Within();
 
-    public IJobExecutor Wrap(IJobExecutor inner) => new SignalingExecutor(inner, this);
+    /// <summary>Replaces every registered executor with one that signals here before it runs a job.</summary>
+    public void WrapEveryExecutor(IServiceCollection services)
+    {
+        foreach (var executor in services.Where(d => d.ServiceType == typeof(IJobExecutor)).ToList())
+        {
+            services.Remove(executor);
+            services.AddSingleton<IJobExecutor>(sp => new SignalingExecutor((IJobExecutor)ActivatorUtilities.CreateInstance(sp, executor.ImplementationType!), this));
+        }
+    }
 
     private TaskCompletionSource Signal(Guid jobId) =>
         _started.GetOrAdd(jobId, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));

@@ -58,8 +58,7 @@ internal sealed class SampleApp : WebApplicationFactory<Program>
 
     public async Task<int> CountJobsAsync() => await Runner.ListAsync(new JobQuery { Workspace = Workspace }, CancellationToken.None).CountAsync();
 
-    public async Task<Job> WaitForCompletionAsync(Guid id) =>
-        await Runner.WaitForCompletionAsync(Workspace, id, CancellationToken.None).Within() ?? throw new InvalidOperationException($"job {id} is unknown");
+    public Task<Job> WaitForCompletionAsync(Guid id) => Runner.WaitForCompletionAsync(id);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -80,11 +79,7 @@ internal sealed class SampleApp : WebApplicationFactory<Program>
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Time);
 
-            foreach (var executor in services.Where(d => d.ServiceType == typeof(IJobExecutor)).ToList())
-            {
-                services.Remove(executor);
-                services.AddSingleton(sp => JobStarts.Wrap((IJobExecutor)ActivatorUtilities.CreateInstance(sp, executor.ImplementationType!)));
-            }
+            JobStarts.WrapEveryExecutor(services);
         });
     }
 

@@ -50,13 +50,7 @@ internal sealed class StoredScriptHost : IAsyncDisposable
     }
 
     /// <summary>A client that presents a token minted for <see cref="NewTokenRequest.Owner"/> with exactly what is asked.</summary>
-    public async Task<HttpClient> CreateClientWithTokenAsync(NewTokenRequest token)
-    {
-        var (plaintext, _) = await Services.GetRequiredService<TokenService>().CreateAsync(token, CancellationToken.None);
-        var client = _app.GetTestClient();
-        client.DefaultRequestHeaders.Authorization = new("Bearer", plaintext);
-        return client;
-    }
+    public Task<HttpClient> CreateClientWithTokenAsync(NewTokenRequest token) => _app.CreateClientWithTokenAsync(token);
 
     /// <summary>The workspace's audit entries with <paramref name="operationPrefix"/>, newest first.</summary>
     public async Task<IReadOnlyList<AuditEntry>> AuditAsync(string operationPrefix) =>
@@ -64,9 +58,7 @@ internal sealed class StoredScriptHost : IAsyncDisposable
         .Where(e => e.Operation.StartsWith(operationPrefix, StringComparison.Ordinal))
         .ToList();
 
-    public async Task<Job> WaitForCompletionAsync(Guid id) =>
-        await Services.GetRequiredService<IJobRunner>().WaitForCompletionAsync("demo", id, CancellationToken.None).Within()
-        ?? throw new InvalidOperationException($"job {id} is unknown");
+    public Task<Job> WaitForCompletionAsync(Guid id) => Services.GetRequiredService<IJobRunner>().WaitForCompletionAsync(id);
 
     public async ValueTask DisposeAsync()
     {
