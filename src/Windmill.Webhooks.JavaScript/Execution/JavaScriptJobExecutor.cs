@@ -17,12 +17,13 @@ namespace Windmill.Webhooks.JavaScript.Execution;
 /// </summary>
 internal sealed class JavaScriptJobExecutor : IJobExecutor
 {
-    private readonly IScriptStore _store;
+    // The same cache the run service resolves scripts through: a job reads its version from memory, not from the store.
+    private readonly CachingScriptStore _store;
     private readonly IJavaScriptEngine _engine;
     private readonly JavaScriptCompiler _compiler;
     private readonly JavaScriptOptions _options;
 
-    public JavaScriptJobExecutor(IScriptStore store, IJavaScriptEngine engine, JavaScriptCompiler compiler, IOptions<JavaScriptOptions> options)
+    public JavaScriptJobExecutor(CachingScriptStore store, IJavaScriptEngine engine, JavaScriptCompiler compiler, IOptions<JavaScriptOptions> options)
     {
         _store = store;
         _engine = engine;
