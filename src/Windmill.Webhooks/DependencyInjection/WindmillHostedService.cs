@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Windmill.Webhooks.Configuration;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Scripts;
+using Windmill.Webhooks.Storage;
 
 namespace Windmill.Webhooks;
 
@@ -20,7 +21,17 @@ internal sealed partial class WindmillHostedService(ScriptCatalog catalog, IJobR
             Log.NoAdminToken(logger, key, key.Replace(":", "__", StringComparison.Ordinal));
         }
 
-        await catalog.EnsureDeployedAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await catalog.EnsureDeployedAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageUnavailableException e)
+        {
+            // A database that is down at start must not stop the host: requests answer 503 meanwhile, and the next
+            // request that needs the scripts deploys them once the database is back.
+            Log.StorageUnavailableAtStart(logger, e);
+        }
+
         if (runner is IHostedService hosted)
         {
             await hosted.StartAsync(cancellationToken).ConfigureAwait(false);

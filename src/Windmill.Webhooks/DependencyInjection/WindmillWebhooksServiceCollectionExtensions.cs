@@ -61,7 +61,8 @@ public static class WindmillWebhooksServiceCollectionExtensions
 
         // Script lookups on the hot path go through one in-memory cache; the catalog's deployments go through
         // it too, so they invalidate it exactly.
-        services.TryAddSingleton(sp => new CachingScriptStore(sp.GetRequiredService<IScriptStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new CachingScriptStore(sp.GetRequiredService<IScriptStore>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IJobNotifier>()));
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<ScriptCatalog>(sp, sp.GetRequiredService<CachingScriptStore>()));
         services.TryAddSingleton<IJobNotifier, InProcessJobNotifier>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IJobExecutor, ScriptJobExecutor>());

@@ -5,6 +5,9 @@ namespace Windmill.Webhooks.Jobs;
 /// or asked to stop. In process for SQLite and in memory (<see cref="InProcessJobNotifier"/>); a server
 /// store publishes through its own channel (PostgreSQL's LISTEN/NOTIFY). Signals are hints that make
 /// runners react at once: a runner that misses one still finds the change at its next heartbeat.
+/// The same channel carries cache invalidations (<see cref="JobNotificationKind.ScriptsChanged"/>,
+/// <see cref="JobNotificationKind.TokenRevoked"/>), so that a change made in one process reaches the
+/// caches of the others at once; a missed one is bounded by the cache's own refresh time.
 /// </summary>
 public interface IJobNotifier
 {

@@ -886,9 +886,11 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
                 StopLocally(notification.JobId);
                 SignalWaiters(notification.JobId, notification.Job);
                 break;
-            default:
+            case JobNotificationKind.Completed:
                 SignalWaiters(notification.JobId, notification.Job);
                 break;
+            default:
+                break; // cache invalidations are for the caches
         }
     }
 

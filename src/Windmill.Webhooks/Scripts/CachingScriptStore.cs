@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Windmill.Webhooks.Audit;
+using Windmill.Webhooks.Jobs;
 
 namespace Windmill.Webhooks.Scripts;
 
@@ -15,7 +16,9 @@ namespace Windmill.Webhooks.Scripts;
 /// it has completed, so a read that raced with the write can never be served afterwards.
 /// </para>
 /// <para>
-/// Writes by other processes sharing the store are seen within <see cref="RefreshInterval"/>. Only
+/// Writes by other processes sharing the store are seen at once when the <see cref="IJobNotifier"/> spans
+/// processes (every write publishes <see cref="JobNotificationKind.ScriptsChanged"/>, and one received drops
+/// the cache), and within <see cref="RefreshInterval"/> otherwise. Only
 /// versions that exist are kept, so the cache holds at most the store's own versions, whatever paths
 /// and hashes callers ask for.
 /// </para>
@@ -27,14 +30,25 @@ internal sealed class CachingScriptStore : IScriptStore
 
     private readonly IScriptStore _inner;
     private readonly TimeProvider _time;
+    private readonly IJobNotifier? _notifier;
     private readonly ConcurrentDictionary<(string Workspace, string Path), Entry> _latest = new();
     private readonly ConcurrentDictionary<(string Workspace, ScriptHash Hash), Entry> _byHash = new();
     private long _generation;
 
-    public CachingScriptStore(IScriptStore inner, TimeProvider time)
+    public CachingScriptStore(IScriptStore inner, TimeProvider time, IJobNotifier? notifier = null)
     {
         _inner = inner;
         _time = time;
+        _notifier = notifier;
+
+        // Lives as long as the application (both are singletons): the subscription is never disposed.
+        notifier?.Subscribe(n =>
+        {
+            if (n.Kind == JobNotificationKind.ScriptsChanged)
+            {
+                Invalidate();
+            }
+        });
     }
 
     public async ValueTask<ScriptVersion?> GetLatestAsync(string workspace, string path, CancellationToken cancellationToken)
@@ -69,17 +83,20 @@ internal sealed class CachingScriptStore : IScriptStore
 
     public bool CommitsWith(IAuditSink audit) => _inner.CommitsWith(audit);
 
-    public ValueTask AddVersionAsync(ScriptVersion version, AuditEntry? audit, CancellationToken cancellationToken) =>
-        WriteAsync(() => _inner.AddVersionAsync(version, audit, cancellationToken));
+    public ValueTask AddVersionAsync(ScriptVersion version, AuditEntry? audit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        return WriteAsync(version.Workspace, () => _inner.AddVersionAsync(version, audit, cancellationToken));
+    }
 
     public ValueTask<bool> ArchiveAsync(string workspace, ScriptHash hash, AuditEntry? audit, CancellationToken cancellationToken) =>
-        WriteAsync(() => _inner.ArchiveAsync(workspace, hash, audit, cancellationToken));
+        WriteAsync(workspace, () => _inner.ArchiveAsync(workspace, hash, audit, cancellationToken));
 
     public ValueTask<bool> ArchivePathAsync(string workspace, string path, AuditEntry? audit, CancellationToken cancellationToken) =>
-        WriteAsync(() => _inner.ArchivePathAsync(workspace, path, audit, cancellationToken));
+        WriteAsync(workspace, () => _inner.ArchivePathAsync(workspace, path, audit, cancellationToken));
 
     public ValueTask<bool> DeletePathAsync(string workspace, string path, AuditEntry? audit, CancellationToken cancellationToken) =>
-        WriteAsync(() => _inner.DeletePathAsync(workspace, path, audit, cancellationToken));
+        WriteAsync(workspace, () => _inner.DeletePathAsync(workspace, path, audit, cancellationToken));
 
     public IAsyncEnumerable<ScriptVersion> GetHistoryAsync(string workspace, string path, CancellationToken cancellationToken) =>
         _inner.GetHistoryAsync(workspace, path, cancellationToken);
@@ -87,14 +104,14 @@ internal sealed class CachingScriptStore : IScriptStore
     public IAsyncEnumerable<ScriptVersion> ListAsync(ScriptQuery query, CancellationToken cancellationToken) =>
         _inner.ListAsync(query, cancellationToken);
 
-    private async ValueTask WriteAsync(Func<ValueTask> write) =>
-        await WriteAsync(async () =>
+    private async ValueTask WriteAsync(string workspace, Func<ValueTask> write) =>
+        await WriteAsync(workspace, async () =>
         {
             await write().ConfigureAwait(false);
             return true;
         }).ConfigureAwait(false);
 
-    private async ValueTask<T> WriteAsync<T>(Func<ValueTask<T>> write)
+    private async ValueTask<T> WriteAsync<T>(string workspace, Func<ValueTask<T>> write)
     {
         try
         {
@@ -104,6 +121,27 @@ internal sealed class CachingScriptStore : IScriptStore
         {
             // Even a failed write may have changed the store (a conflict with another process's deployment).
             Invalidate();
+            await PublishChangedAsync(workspace).ConfigureAwait(false);
+        }
+    }
+
+    // Tells the caches of other processes; a lost notice is bounded by RefreshInterval.
+    private async ValueTask PublishChangedAsync(string workspace)
+    {
+        if (_notifier is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _notifier.PublishAsync(new JobNotification(JobNotificationKind.ScriptsChanged, Guid.Empty) { Key = workspace },
+                CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A notice is a hint: the write itself succeeded or failed on its own.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
         }
     }
 

@@ -46,11 +46,22 @@ public sealed partial class TokenService
     private readonly WindmillWebhooksOptions _options;
     private readonly ILogger<TokenService> _logger;
     private readonly byte[]? _adminTokenHash;
+    private readonly IJobNotifier? _notifier;
     private readonly ConcurrentDictionary<string, CachedToken> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _pendingUse = new(StringComparer.Ordinal);
 
     /// <summary>Creates the service.</summary>
     public TokenService(ITokenStore store, IAuditSink audit, TimeProvider time, IOptions<WindmillWebhooksOptions> options, ILogger<TokenService> logger)
+        : this(store, audit, time, options, logger, notifier: null)
+    {
+    }
+
+    /// <summary>
+    /// Creates the service; a token deleted or changed here is dropped from the caches of every process that shares
+    /// <paramref name="notifier"/> (<see cref="JobNotificationKind.TokenRevoked"/>), and one dropped elsewhere from this one.
+    /// </summary>
+    public TokenService(ITokenStore store, IAuditSink audit, TimeProvider time, IOptions<WindmillWebhooksOptions> options, ILogger<TokenService> logger,
+        IJobNotifier? notifier)
     {
         ArgumentNullException.ThrowIfNull(options);
         _store = store;
@@ -59,6 +70,16 @@ public sealed partial class TokenService
         _options = options.Value;
         _logger = logger;
         _adminTokenHash = string.IsNullOrEmpty(_options.AdminToken) ? null : HashBytes(_options.AdminToken);
+        _notifier = notifier;
+
+        // Lives as long as the application (both are singletons): the subscription is never disposed.
+        notifier?.Subscribe(n =>
+        {
+            if (n is { Kind: JobNotificationKind.TokenRevoked, Key: { } hash })
+            {
+                Forget(hash);
+            }
+        });
     }
 
     /// <summary>
@@ -230,7 +251,7 @@ public sealed partial class TokenService
         var deleted = await _store.DeleteByPrefixAsync(owner, prefix, cancellationToken).ConfigureAwait(false);
         if (token is not null)
         {
-            Forget(token.TokenHash);
+            await RevokeAsync(token.TokenHash).ConfigureAwait(false);
         }
 
         if (deleted == 0)
@@ -300,7 +321,7 @@ public sealed partial class TokenService
             throw new TokenRequestException(TokenRequestError.NotFound, $"token with prefix {prefix} not found");
         }
 
-        Forget(token.TokenHash);
+        await RevokeAsync(token.TokenHash).ConfigureAwait(false);
         await AuditAsync(caller, operation, AuditActionKind.Update, prefix, owner).ConfigureAwait(false);
     }
 
@@ -332,6 +353,27 @@ public sealed partial class TokenService
         }
 
         return token;
+    }
+
+    // Drops the token here and tells the other processes; a lost notice is bounded by TokenCacheDuration.
+    private async ValueTask RevokeAsync(string tokenHash)
+    {
+        Forget(tokenHash);
+        if (_notifier is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _notifier.PublishAsync(new JobNotification(JobNotificationKind.TokenRevoked, Guid.Empty) { Key = tokenHash }, CancellationToken.None)
+                .ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A notice is a hint: the token is deleted in the store either way.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
     }
 
     private void Forget(string tokenHash)
