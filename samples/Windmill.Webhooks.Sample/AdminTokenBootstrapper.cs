@@ -17,8 +17,12 @@ internal sealed partial class AdminTokenBootstrapper(TokenService tokens, IToken
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var database = new SqliteConnectionStringBuilder(configuration.GetConnectionString("Windmill") ?? "Data Source=windmill.db").DataSource;
-        LogDatabase(logger, Path.GetFullPath(database));
+        var connectionString = configuration.GetConnectionString("Windmill") ?? "Data Source=windmill.db";
+        if (!connectionString.StartsWith("Host=", StringComparison.OrdinalIgnoreCase))
+        {
+            LogDatabase(logger, Path.GetFullPath(new SqliteConnectionStringBuilder(connectionString).DataSource));
+        }
+
         if (!string.IsNullOrEmpty(options.Value.AdminToken))
         {
             return;

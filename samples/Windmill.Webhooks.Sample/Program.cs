@@ -5,9 +5,14 @@ using Windmill.Webhooks.Sample;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.Services
-    .AddWindmillWebhooks(builder.Configuration.GetSection("Windmill"))
-    .UseSqlite(builder.Configuration.GetConnectionString("Windmill") ?? "Data Source=windmill.db")
+// An Npgsql connection string (one that starts with Host=) selects PostgreSQL, so several replicas share one queue;
+// anything else is SQLite's.
+var connectionString = builder.Configuration.GetConnectionString("Windmill") ?? "Data Source=windmill.db";
+var windmill = builder.Services.AddWindmillWebhooks(builder.Configuration.GetSection("Windmill"));
+_ = connectionString.StartsWith("Host=", StringComparison.OrdinalIgnoreCase)
+    ? windmill.UsePostgreSql(connectionString)
+    : windmill.UseSqlite(connectionString);
+windmill
     .AddSampleScripts()
     .AddJavaScript();
 
