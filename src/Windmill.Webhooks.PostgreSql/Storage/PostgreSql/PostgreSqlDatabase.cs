@@ -20,6 +20,7 @@ public sealed partial class PostgreSqlDatabase : IAsyncDisposable
     private readonly ILogger<PostgreSqlDatabase> _logger;
     private readonly SemaphoreSlim _initGate = new(1, 1);
     private volatile bool _initialized;
+    private int _disposed;
 
     /// <summary>Creates the database over <paramref name="dataSource"/>; nothing is opened yet.</summary>
     /// <param name="dataSource">The connections.</param>
@@ -185,6 +186,11 @@ public sealed partial class PostgreSqlDatabase : IAsyncDisposable
     /// <summary>Disposes the data source when this database created it.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (_ownsDataSource)
         {
             await _dataSource.DisposeAsync().ConfigureAwait(false);

@@ -27,6 +27,7 @@ public sealed partial class PostgreSqlJobNotifier : IJobNotifier, IAsyncDisposab
     private readonly Lock _lock = new();
     private Task? _listening;
     private Task? _sending;
+    private int _disposed;
 
     /// <summary>Creates the notifier; it starts listening when the first runner subscribes.</summary>
     public PostgreSqlJobNotifier(PostgreSqlDatabase database, TimeProvider time, ILogger<PostgreSqlJobNotifier> logger)
@@ -65,6 +66,12 @@ public sealed partial class PostgreSqlJobNotifier : IJobNotifier, IAsyncDisposab
     /// <summary>Stops listening and sending.</summary>
     public async ValueTask DisposeAsync()
     {
+        // The container disposes it once as itself and once as the IJobNotifier it also is.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _outgoing.Writer.TryComplete();
         await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var task in new[] { _listening, _sending })
