@@ -466,9 +466,18 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
 
             if (claimed.Count < wanted)
             {
-                if (await _store.NextScheduledAsync(now, CancellationToken.None).ConfigureAwait(false) is { } next)
+                try
                 {
-                    ArmNextDue(next);
+                    if (await _store.NextScheduledAsync(now, CancellationToken.None).ConfigureAwait(false) is { } next)
+                    {
+                        ArmNextDue(next);
+                    }
+                }
+#pragma warning disable CA1031 // A store that fails here (down, timed out) must not end the claim loop; the heartbeat wakes it again.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    Log.ClaimFailed(_logger, e);
                 }
 
                 return;

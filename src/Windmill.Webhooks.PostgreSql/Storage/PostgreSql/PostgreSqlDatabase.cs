@@ -100,34 +100,40 @@ public sealed partial class PostgreSqlDatabase : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> in one transaction and commits it; a serialization failure or deadlock runs it again
-    /// (up to three times). If <paramref name="work"/> throws, nothing of it is kept.
+    /// Runs <paramref name="work"/> in one transaction and commits it. It runs again (up to three times in all) after a
+    /// serialization failure or deadlock, and after a pooled connection turned out broken (a server restart or failover left
+    /// it dead in the pool) as long as the break came before the commit was sent: until then the server keeps nothing of it. If
+    /// <paramref name="work"/> throws, nothing of it is kept.
     /// </summary>
     internal async ValueTask<T> WriteAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
+            var committing = false;
             var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using (connection.ConfigureAwait(false))
+            try
             {
-                try
+                await using (connection.ConfigureAwait(false))
                 {
                     var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
                     await using (transaction.ConfigureAwait(false))
                     {
                         var result = await work(connection, transaction).ConfigureAwait(false);
+                        committing = true;
                         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                         return result;
                     }
                 }
-                catch (Exception e) when (PostgreSqlStorageFailures.IsRetryable(e) && attempt < MaxAttempts)
-                {
-                    Log.Retrying(_logger, e, attempt);
-                }
-                catch (Exception e) when (e is NpgsqlException && !cancellationToken.IsCancellationRequested)
-                {
-                    throw PostgreSqlStorageFailures.Translate(e);
-                }
+            }
+            catch (Exception e) when (attempt < MaxAttempts && !cancellationToken.IsCancellationRequested
+                && (PostgreSqlStorageFailures.IsRetryable(e) || (!committing && IsBrokenConnection(e))))
+            {
+                Log.Retrying(_logger, e, attempt);
+            }
+            catch (Exception e) when (e is NpgsqlException && !cancellationToken.IsCancellationRequested)
+            {
+                IsBrokenConnection(e);
+                throw PostgreSqlStorageFailures.Translate(e);
             }
         }
     }
@@ -136,19 +142,72 @@ public sealed partial class PostgreSqlDatabase : IAsyncDisposable
     internal async IAsyncEnumerable<T> QueryAsync<T>(string sql, Func<NpgsqlDataReader, T> read,
         [EnumeratorCancellation] CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
-        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var (connection, command, reader) = await ExecuteReaderAsync(sql, parameters, cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
+        await using (command.ConfigureAwait(false))
+        await using (reader.ConfigureAwait(false))
         {
-            await using var command = connection.Command(sql, null, parameters);
-            var reader = await ReadStorageAsync(() => command.ExecuteReaderAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
+            while (await ReadStorageAsync(() => reader.ReadAsync(cancellationToken), cancellationToken).ConfigureAwait(false))
             {
-                while (await ReadStorageAsync(() => reader.ReadAsync(cancellationToken), cancellationToken).ConfigureAwait(false))
-                {
-                    yield return read(reader);
-                }
+                yield return read(reader);
             }
         }
+    }
+
+    // Opens and executes, again on a fresh connection when a pooled one turns out broken: nothing was read yet. A connection
+    // that cannot be opened at all is not tried again: the server is down, and the caller hears so at once.
+    private async Task<(NpgsqlConnection, NpgsqlCommand, NpgsqlDataReader)> ExecuteReaderAsync(string sql, (string Name, object? Value)[] parameters,
+        CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            NpgsqlCommand? command = null;
+            try
+            {
+                command = connection.Command(sql, null, parameters);
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                return (connection, command, reader);
+            }
+            catch (Exception e) when (attempt < MaxAttempts && !cancellationToken.IsCancellationRequested && IsBrokenConnection(e))
+            {
+                Log.Retrying(_logger, e, attempt);
+            }
+            catch (Exception e) when (e is NpgsqlException && !cancellationToken.IsCancellationRequested)
+            {
+                throw PostgreSqlStorageFailures.Translate(e);
+            }
+            catch
+            {
+                await DisposeAsync(command, connection).ConfigureAwait(false);
+                throw;
+            }
+
+            await DisposeAsync(command, connection).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task DisposeAsync(NpgsqlCommand? command, NpgsqlConnection connection)
+    {
+        if (command is not null)
+        {
+            await command.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    // A connection-level failure (not an error the server answered): the pool's idle connections are likely dead too
+    // (a server restart or failover), so they are dropped now rather than each failing one request later.
+    private bool IsBrokenConnection(Exception exception)
+    {
+        if (exception is not NpgsqlException || exception is PostgresException)
+        {
+            return false;
+        }
+
+        _dataSource.Clear();
+        return true;
     }
 
     /// <summary>The first row of a read query, or the default.</summary>
