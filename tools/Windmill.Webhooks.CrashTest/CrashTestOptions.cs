@@ -21,6 +21,12 @@ internal sealed record CrashTestOptions
     /// <summary>The built sample, <c>Windmill.Webhooks.Sample.dll</c>; found next to the repository's build output when not set.</summary>
     public string? SamplePath { get; init; }
 
+    /// <summary>
+    /// An Npgsql connection string to a PostgreSQL server (<c>Host=…</c>, as a user that may create databases): the run creates a
+    /// database of its own there and the sample runs on PostgreSQL. SQLite in the work folder when not set.
+    /// </summary>
+    public string? PostgreSql { get; init; }
+
     /// <summary>Where the database and logs go; a new temp folder when not set.</summary>
     public string? WorkDirectory { get; init; }
 
@@ -43,7 +49,7 @@ internal sealed record CrashTestOptions
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
     /// <summary>
-    /// Parses <c>--trials N --processes 1|2 --seed N --clients N --sample PATH --work-dir DIR --keep</c>; returns
+    /// Parses <c>--trials N --processes 1|2 --seed N --clients N --sample PATH --work-dir DIR --postgres CONNECTION --keep</c>; returns
     /// <see langword="null"/> with <paramref name="error"/> set for anything else.
     /// </summary>
     public static CrashTestOptions? Parse(IReadOnlyList<string> args, out string? error)
@@ -85,6 +91,9 @@ internal sealed record CrashTestOptions
                     break;
                 case "--work-dir":
                     options = options with { WorkDirectory = value };
+                    break;
+                case "--postgres" when value.StartsWith("Host=", StringComparison.OrdinalIgnoreCase):
+                    options = options with { PostgreSql = value };
                     break;
                 default:
                     error = $"unknown option or bad value: {name} {value}";

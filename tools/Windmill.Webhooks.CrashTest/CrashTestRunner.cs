@@ -27,16 +27,18 @@ internal static class CrashTestRunner
         var sample = SampleLocation.Find(options.SamplePath);
         var workDirectory = options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), $"windmill-crash-test-{Guid.NewGuid():N}");
         Directory.CreateDirectory(workDirectory);
-        var databasePath = Path.Combine(workDirectory, "windmill.db");
+        ICrashDatabase database = options.PostgreSql is { } server
+            ? await PostgreSqlCrashDatabase.CreateAsync(server, cancellationToken).ConfigureAwait(false)
+            : new SqliteCrashDatabase(Path.Combine(workDirectory, "windmill.db"));
         var clock = Stopwatch.StartNew();
-        progress.WriteLine($"Crash test: sample {sample.AssemblyPath}, work folder {workDirectory}");
+        progress.WriteLine($"Crash test: sample {sample.AssemblyPath}, work folder {workDirectory}, database {database.Description}");
 
         CrashTestReport report;
         using (var log = new SampleLog(Path.Combine(workDirectory, "sample.log")))
         using (var acknowledgements = new Acknowledgements(Path.Combine(workDirectory, "acknowledged.txt")))
         using (var http = CreateHttpClient())
         {
-            var samples = new SampleStarts(options, sample, databasePath, http, log);
+            var samples = new SampleStarts(options, sample, database, http, log);
             TrialCounts trials;
             bool stoppedGracefully;
             try
@@ -62,12 +64,18 @@ internal static class CrashTestRunner
                 Interrupted = acknowledgements.Interrupted,
                 UnexpectedAnswers = [.. acknowledgements.UnexpectedAnswers],
                 StoppedGracefully = stoppedGracefully,
-                Database = DatabaseVerifier.Verify(databasePath, acknowledgements, samples.Lifetimes),
+                Database = database.Verify(acknowledgements, samples.Lifetimes),
                 Elapsed = clock.Elapsed,
             };
         }
 
         var keep = options.KeepWorkDirectory || options.WorkDirectory is not null || !report.Passed;
+        if (keep && database is PostgreSqlCrashDatabase kept)
+        {
+            kept.Keep();
+        }
+
+        await database.DisposeAsync().ConfigureAwait(false);
         if (!keep)
         {
             Directory.Delete(workDirectory, recursive: true);
@@ -154,7 +162,7 @@ internal static class CrashTestRunner
                 var killed = processes[victim];
                 var survivor = processes[1 - victim];
                 var lastKillWaited = trial == options.Trials
-                    && await DatabaseVerifier.WaitUntilSleepRunsInAsync(samples.DatabasePath, killed.Id, LastKillJobTimeLeft, LastKillWaitLimit, cancellationToken)
+                    && await samples.Database.WaitUntilSleepRunsInAsync(killed.Id, LastKillJobTimeLeft, LastKillWaitLimit, cancellationToken)
                         .ConfigureAwait(false);
                 counts.ExitedByItself += killed.HasExited ? 1 : 0;
                 await samples.KillAsync(killed).ConfigureAwait(false);
@@ -195,7 +203,7 @@ internal static class CrashTestRunner
     private static async Task<bool> DrainAsync(SampleStarts samples, SampleProcess last, TextWriter progress, CancellationToken cancellationToken)
     {
         progress.WriteLine($"drain: pid {last.Id} alone; waiting until no job is queued or running");
-        var left = await DatabaseVerifier.WaitUntilDrainedAsync(samples.DatabasePath, samples.Options.DrainTimeout, cancellationToken).ConfigureAwait(false);
+        var left = await samples.Database.WaitUntilDrainedAsync(samples.Options.DrainTimeout, cancellationToken).ConfigureAwait(false);
         var stoppedGracefully = !last.HasExited && await last.TerminateAsync(GracefulStopTimeout).ConfigureAwait(false);
         progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"drain: {left} jobs left unfinished; SIGTERM stop {(stoppedGracefully ? "clean" : "NOT clean")}"));
         return stoppedGracefully;

@@ -34,7 +34,7 @@ internal static class DatabaseVerifier
             """, ("$owner", $"%/{processId}/%"), ("$until", (TimeProvider.System.GetUtcNow() + timeLeft).UtcTicks)) > 0,
             TimeSpan.FromMilliseconds(10), timeout, cancellationToken);
 
-    private static async Task<bool> PollUntilAsync(Func<bool> done, TimeSpan interval, TimeSpan timeout, CancellationToken cancellationToken)
+    internal static async Task<bool> PollUntilAsync(Func<bool> done, TimeSpan interval, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
@@ -82,6 +82,15 @@ internal static class DatabaseVerifier
         var audited = ReadColumn(connection, "SELECT json_extract(parameters, '$.uuid') FROM audit WHERE operation = 'jobs.run.script'",
                 reader => reader.IsDBNull(0) ? Guid.Empty : Guid.Parse(reader.GetString(0)))
             .ToHashSet();
+        return Check(integrity, jobs, audited, JobTransitions.Read(connection), acknowledgements, lifetimes);
+    }
+
+    /// <summary>The checks, on what any backend read: its jobs, the ids with a <c>jobs.run.script</c> audit entry, and the recorded transitions.</summary>
+    public static DatabaseFindings Check(string integrity, Dictionary<Guid, StoredJob> jobs, HashSet<Guid> audited, IReadOnlyList<JobTransition> transitions,
+        Acknowledgements acknowledgements, IReadOnlyList<SampleLifetime> lifetimes)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        ArgumentNullException.ThrowIfNull(acknowledgements);
         var jobsByNonce = jobs.Values.Where(job => job.Nonce is not null).ToLookup(job => job.Nonce!);
 
         var acknowledgedJobs = new List<StoredJob>();
@@ -129,7 +138,7 @@ internal static class DatabaseVerifier
             WithoutAuditEntry = jobs.Values.Where(job => !audited.Contains(job.Id)).Select(job => $"job {job.Id} ({job.Status}): no jobs.run.script audit entry").ToList(),
             Lost = lost,
             AcknowledgedNotCompleted = notCompleted,
-            Leases = LeaseVerifier.Verify(JobTransitions.Read(connection), jobs, lifetimes),
+            Leases = LeaseVerifier.Verify(transitions, jobs, lifetimes),
         };
     }
 

@@ -52,7 +52,7 @@ internal sealed partial class SampleProcess : IDisposable
         }
     }
 
-    public static SampleProcess Start(SampleLocation sample, string databasePath, string adminToken, SampleLog log)
+    public static SampleProcess Start(SampleLocation sample, string connectionString, string adminToken, SampleLog log)
     {
         var baseAddress = new Uri($"http://127.0.0.1:{FreeLoopbackPort()}/");
         var info = new ProcessStartInfo(sample.DotnetHost)
@@ -65,7 +65,7 @@ internal sealed partial class SampleProcess : IDisposable
         info.ArgumentList.Add(sample.AssemblyPath);
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add(baseAddress.GetLeftPart(UriPartial.Authority));
-        info.Environment["ConnectionStrings__Windmill"] = $"Data Source={databasePath}";
+        info.Environment["ConnectionStrings__Windmill"] = connectionString;
         info.Environment["Windmill__AdminToken"] = adminToken;
         // A killed sample's running jobs are reclaimed once their lease expires: short, so that each trial sees it happen.
         info.Environment["Windmill__JobLeaseDuration"] = "00:00:05";

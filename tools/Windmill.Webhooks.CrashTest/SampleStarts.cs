@@ -8,7 +8,7 @@ namespace Windmill.Webhooks.CrashTest;
 /// Every start of the sample in one run, on one database with one admin token: starts them, puts them in the
 /// clients' turns once they serve, kills them, and remembers when each lived (for the lease checks).
 /// </summary>
-internal sealed class SampleStarts(CrashTestOptions options, SampleLocation sample, string databasePath, HttpClient http, SampleLog log)
+internal sealed class SampleStarts(CrashTestOptions options, SampleLocation sample, ICrashDatabase database, HttpClient http, SampleLog log)
 {
     private readonly string _adminToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
     private readonly ServingSample _serving = new();
@@ -18,14 +18,14 @@ internal sealed class SampleStarts(CrashTestOptions options, SampleLocation samp
 
     public CrashTestOptions Options => options;
 
-    public string DatabasePath => databasePath;
+    public ICrashDatabase Database => database;
 
     /// <summary>When each start lived, in order.</summary>
     public IReadOnlyList<SampleLifetime> Lifetimes => _started.ConvertAll(process => process.Lifetime);
 
     public SampleProcess Start()
     {
-        var process = SampleProcess.Start(sample, databasePath, _adminToken, log);
+        var process = SampleProcess.Start(sample, database.ConnectionString, _adminToken, log);
         _started.Add(process);
         return process;
     }
@@ -49,7 +49,7 @@ internal sealed class SampleStarts(CrashTestOptions options, SampleLocation samp
     {
         if (!_transitionsRecorded)
         {
-            JobTransitions.Install(databasePath);
+            database.InstallTransitions();
             _transitionsRecorded = true;
         }
     }
