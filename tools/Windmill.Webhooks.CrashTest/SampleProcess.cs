@@ -52,7 +52,8 @@ internal sealed partial class SampleProcess : IDisposable
         }
     }
 
-    public static SampleProcess Start(SampleLocation sample, string connectionString, string adminToken, SampleLog log)
+    public static SampleProcess Start(SampleLocation sample, string connectionString, string adminToken, SampleLog log,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var baseAddress = new Uri($"http://127.0.0.1:{FreeLoopbackPort()}/");
         var info = new ProcessStartInfo(sample.DotnetHost)
@@ -71,6 +72,10 @@ internal sealed partial class SampleProcess : IDisposable
         info.Environment["Windmill__JobLeaseDuration"] = "00:00:05";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var sampleProcess = new SampleProcess(process, baseAddress, log);
