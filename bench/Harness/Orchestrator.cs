@@ -30,8 +30,11 @@ internal sealed class Orchestrator
     private readonly string _body10;
     private readonly string _sleepBody;
 
-    public Orchestrator(bool quick, string benchDirectory)
+    private readonly string? _postgres;
+
+    public Orchestrator(bool quick, string benchDirectory, string? postgres)
     {
+        _postgres = postgres;
         _plan = quick ? Plan.Quick : Plan.Full;
         _bench = Path.GetFullPath(benchDirectory);
         // On the repository's disk, not a tmpfs: fsync must cost what it costs.
@@ -81,6 +84,10 @@ internal sealed class Orchestrator
         results["drainTypeScript"] = await DrainAsync("FULL", cpus: null, "u/bot/noop_ts").ConfigureAwait(false);
         results["hangfireDrain"] = await HangfireDrainAsync().ConfigureAwait(false);
         results["memory"] = await SoakAsync().ConfigureAwait(false);
+        if (_postgres is not null)
+        {
+            results["postgres"] = await PostgreSqlAsync(_postgres).ConfigureAwait(false);
+        }
 
         if (_plan.Scaling)
         {
@@ -211,6 +218,61 @@ internal sealed class Orchestrator
         return await RunToolAsync(WindmillDll, cpus, "--Bench:Mode=drain", $"--Bench:Db={database}", $"--Bench:Synchronous={synchronous}",
             $"--Bench:Jobs={_plan.DrainJobs}", $"--Bench:Payload={await File.ReadAllTextAsync(_body).ConfigureAwait(false)}", $"--Bench:Script={script}")
             .ConfigureAwait(false);
+    }
+
+    // Several replicas on one PostgreSQL database, all on this machine: async accepts (one host, then two, each with its own wrk)
+    // and the drain of a backlog (one runner, then two, each with its own pool and notifier). Each phase has a schema of its own.
+    private async Task<JsonObject> PostgreSqlAsync(string postgres)
+    {
+        var result = new JsonObject();
+        foreach (var replicas in new[] { 1, 2 })
+        {
+            Progress($"postgres: async accepts with {replicas} replica(s), {32 / replicas} connections each");
+            var schema = $"bench_accept_{replicas}_{Guid.NewGuid():N}"[..32];
+            var servers = new List<ServerProcess>();
+            try
+            {
+                for (var i = 0; i < replicas; i++)
+                {
+                    servers.Add(await ServerProcess.StartAsync(WindmillDll,
+                        [$"--Bench:Postgres={postgres}", $"--Bench:Schema={schema}", $"--Bench:AdminToken={_adminToken}"],
+                        FreePort(), "/bench/stats", null, Log($"postgres-{replicas}-{i}")).ConfigureAwait(false));
+                }
+
+                var urls = servers.ConvertAll(server => new Uri(server.Origin, AsyncPath));
+                await Task.WhenAll(urls.Select(url => Wrk.RunAsync(_bench, url, _adminToken, _body, 32 / replicas, _plan.Warmup, null))).ConfigureAwait(false);
+                await WaitForBacklogAsync(servers[0]).ConfigureAwait(false);
+                var cpuBefore = servers.ConvertAll(server => server.CpuTime());
+                var runs = await Task.WhenAll(urls.Select(url => Wrk.RunAsync(_bench, url, _adminToken, _body, 32 / replicas, _plan.PostgreSqlThroughput, null)))
+                    .ConfigureAwait(false);
+                var cpu = servers.Select((server, i) => (server.CpuTime() - cpuBefore[i]).TotalMicroseconds).Sum();
+                var requests = runs.Sum(run => run["requests"]!.GetValue<long>());
+                var seconds = runs.Max(run => run["seconds"]!.GetValue<double>());
+                result[$"accept{replicas}"] = new JsonObject
+                {
+                    ["replicas"] = replicas,
+                    ["requests"] = requests,
+                    ["rps"] = Math.Round(requests / seconds, 1),
+                    ["non2xx"] = runs.Sum(run => run["non2xx"]?.GetValue<long>() ?? 0),
+                    ["serverCpuUsPerRequest"] = requests == 0 ? null : Math.Round(cpu / requests, 1),
+                    ["p50Ms"] = runs.Max(run => run["latencyMs"]?["p50"]?.GetValue<double>()),
+                    ["p99Ms"] = runs.Max(run => run["latencyMs"]?["p99"]?.GetValue<double>()),
+                    ["backlog"] = await WaitForBacklogAsync(servers[0]).ConfigureAwait(false),
+                };
+            }
+            finally
+            {
+                servers.ForEach(server => server.Dispose());
+            }
+
+            Progress($"postgres: drain of {_plan.PostgreSqlDrainJobs} no-op jobs with {replicas} runner(s)");
+            var drainSchema = $"bench_drain_{replicas}_{Guid.NewGuid():N}"[..32];
+            result[$"drain{replicas}"] = await RunToolAsync(WindmillDll, null, "--Bench:Mode=drain", $"--Bench:Postgres={postgres}",
+                $"--Bench:Schema={drainSchema}", $"--Bench:Replicas={replicas}", $"--Bench:Jobs={_plan.PostgreSqlDrainJobs}",
+                $"--Bench:Payload={await File.ReadAllTextAsync(_body).ConfigureAwait(false)}").ConfigureAwait(false);
+        }
+
+        return result;
     }
 
     private async Task<JsonNode> HangfireDrainAsync()

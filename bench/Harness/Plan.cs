@@ -12,6 +12,8 @@ internal sealed record Plan
         Open = (TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)),
         Sync = (TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1.5)),
         DrainJobs = 10_000,
+        PostgreSqlThroughput = TimeSpan.FromSeconds(2),
+        PostgreSqlDrainJobs = 2_000,
         HangfireDrainJobs = 200,
         HangfireDrainLimit = TimeSpan.FromSeconds(5),
         Soak = TimeSpan.FromSeconds(10),
@@ -29,6 +31,8 @@ internal sealed record Plan
         Open = (TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(20)),
         Sync = (TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10)),
         DrainJobs = 50_000,
+        PostgreSqlThroughput = TimeSpan.FromSeconds(15),
+        PostgreSqlDrainJobs = 20_000,
         HangfireDrainJobs = 2_000,
         HangfireDrainLimit = TimeSpan.FromSeconds(60),
         Soak = TimeSpan.FromMinutes(5),
@@ -50,6 +54,12 @@ internal sealed record Plan
     public required (TimeSpan Warmup, TimeSpan Duration) Sync { get; init; }
 
     public required int DrainJobs { get; init; }
+
+    /// <summary>How long each PostgreSQL accept phase measures (one replica, two replicas).</summary>
+    public required TimeSpan PostgreSqlThroughput { get; init; }
+
+    /// <summary>How many jobs each PostgreSQL drain runs (one replica, two replicas).</summary>
+    public required int PostgreSqlDrainJobs { get; init; }
 
     public required int HangfireDrainJobs { get; init; }
 

@@ -1,5 +1,6 @@
 // The bench harness.
-//   run [--quick] [--bench-dir DIR] [--out FILE]   every measurement; prints one JSON line (see bench/README.md)
+//   run [--quick] [--bench-dir DIR] [--out FILE] [--postgres CONNECTION]   every measurement; prints one JSON line (see bench/README.md);
+//        with --postgres (bench/run passes its throwaway cluster) the PostgreSQL phases too
 //   load --url URL --token T [--mode closed|open] [--rate R] [--conns C] [--duration S] [--warmup S]
 //        [--body JSON | --body-file F] [--expect STATUS] [--script-time]   one load run against a server of yours
 using System.Globalization;
@@ -12,7 +13,8 @@ var options = Options.Parse(args.Skip(1).ToArray());
 switch (command)
 {
     case "run":
-        var results = await new Orchestrator(options.Has("quick"), options.Get("bench-dir", Directory.GetCurrentDirectory())).RunAsync();
+        var results = await new Orchestrator(options.Has("quick"), options.Get("bench-dir", Directory.GetCurrentDirectory()),
+            options.Has("postgres") ? options.Get("postgres") : null).RunAsync();
         var json = results.ToJsonString(new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals });
         if (options.Has("out"))
         {

@@ -1,37 +1,40 @@
-// The system under test: an ASP.NET Core host with MapWindmillWebhooks() over SQLite, as an application
-// would have it. `--Bench:Mode=serve` (default) answers HTTP; `--Bench:Mode=drain` measures the job
-// runner alone: it queues Bench:Jobs no-op jobs with the runner stopped, then starts it and times the drain.
+// The system under test: an ASP.NET Core host with MapWindmillWebhooks() over SQLite (or PostgreSQL with
+// `--Bench:Postgres=<Npgsql connection string> --Bench:Schema=<schema>`), as an application would have it. `--Bench:Mode=serve` (default) answers HTTP; `--Bench:Mode=drain` measures the job
+// runner alone: it queues Bench:Jobs no-op jobs with the runner stopped, then starts it and times the drain
+// (on PostgreSQL with `Bench:Replicas` runners, each with its own pool and notifier, as separate hosts would be).
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Windmill.Webhooks.Bench.WindmillHost;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Tokens;
 
 var configuration = new ConfigurationBuilder().AddCommandLine(args).Build();
-var database = configuration["Bench:Db"] ?? throw new InvalidOperationException("Bench:Db is required.");
+var postgres = configuration["Bench:Postgres"];
+var schema = configuration["Bench:Schema"] ?? "windmill";
+var database = configuration["Bench:Db"] ?? (postgres is null ? throw new InvalidOperationException("Bench:Db or Bench:Postgres is required.") : "");
 var synchronous = configuration["Bench:Synchronous"] ?? "FULL";
 var connectionString = $"Data Source={database}";
+var store = new BenchStore(connectionString, synchronous, postgres, schema);
 
 if (configuration["Bench:Mode"] == "drain")
 {
     var jobs = int.Parse(configuration["Bench:Jobs"] ?? "20000", CultureInfo.InvariantCulture);
     var payload = configuration["Bench:Payload"] ?? "{}";
     var script = configuration["Bench:Script"] ?? "u/bot/noop";
-    Console.WriteLine(JsonSerializer.Serialize(await Drain.RunAsync(connectionString, synchronous, jobs, payload, script)));
+    var replicas = int.Parse(configuration["Bench:Replicas"] ?? "1", CultureInfo.InvariantCulture);
+    Console.WriteLine(JsonSerializer.Serialize(await Drain.RunAsync(store, jobs, payload, script, replicas)));
     return;
 }
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
-builder.Services
+store.Use(builder.Services
     .AddWindmillWebhooks(options =>
     {
         options.AdminToken = builder.Configuration["Bench:AdminToken"];
         options.MaxQueuedJobsPerWorkspace = null; // the bench measures how fast jobs are accepted and run, not the cap's 429s
-    })
-    .UseSqlite(connectionString, sqlite => sqlite.Synchronous = synchronous)
+    }))
     .AddBenchScripts();
 
 var app = builder.Build();
@@ -41,11 +44,7 @@ app.MapWindmillWebhooks();
 app.MapGet("/bench/stats", async () =>
 {
     var (rss, peak) = ProcessMemory.Read();
-    await using var connection = new SqliteConnection(connectionString);
-    await connection.OpenAsync();
-    await using var command = connection.CreateCommand();
-    command.CommandText = "SELECT count(*) FROM job WHERE status IN ('queued', 'running')";
-    var unfinished = Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    var unfinished = await store.CountUnfinishedAsync();
     return Results.Json(new
     {
         rss,
@@ -70,7 +69,7 @@ await app.WaitForShutdownAsync();
 /// <summary>The runner's drain rate, measured without HTTP.</summary>
 internal static class Drain
 {
-    public static async Task<object> RunAsync(string connectionString, string synchronous, int jobs, string payload, string script)
+    public static async Task<object> RunAsync(BenchStore store, int jobs, string payload, string script, int replicas)
     {
         using var args = JsonDocument.Parse(payload);
         var caller = new Caller("bench");
@@ -79,7 +78,7 @@ internal static class Drain
         using var self = Process.GetCurrentProcess();
         var fillCpu = self.TotalProcessorTime;
         var fillWatch = Stopwatch.StartNew();
-        await using (var services = Build(connectionString, synchronous))
+        await using (var services = Build(store))
         {
             await BenchScripts.StoreTypeScriptNoopAsync(services);
             var runs = services.GetRequiredService<JobRuns>();
@@ -97,13 +96,9 @@ internal static class Drain
         self.Refresh();
         fillCpu = self.TotalProcessorTime - fillCpu;
 
-        // 2. Start the runner over the same database (it resumes the queued jobs) and time until none is left.
-        await using var runner = Build(connectionString, synchronous);
-        var hosted = runner.GetServices<IHostedService>().ToList();
-        await using var probe = new SqliteConnection(connectionString);
-        await probe.OpenAsync();
-        await using var count = probe.CreateCommand();
-        count.CommandText = "SELECT count(*) FROM job WHERE status IN ('queued', 'running')";
+        // 2. Start the runners over the same database (they resume the queued jobs) and time until none is left.
+        var runners = Enumerable.Range(0, replicas).Select(_ => Build(store)).ToList();
+        var hosted = runners.SelectMany(runner => runner.GetServices<IHostedService>()).ToList();
 
         self.Refresh();
         var cpu = self.TotalProcessorTime;
@@ -113,7 +108,7 @@ internal static class Drain
             await service.StartAsync(CancellationToken.None);
         }
 
-        while (Convert.ToInt64(await count.ExecuteScalarAsync(), CultureInfo.InvariantCulture) > 0)
+        while (await store.CountUnfinishedAsync() > 0)
         {
             await Task.Delay(5);
         }
@@ -126,9 +121,15 @@ internal static class Drain
             await service.StopAsync(CancellationToken.None);
         }
 
+        foreach (var runner in runners)
+        {
+            await runner.DisposeAsync();
+        }
+
         // CPU time per job is steadier than the rates on a machine shared with other work.
         return new
         {
+            replicas,
             jobs,
             seconds,
             jobsPerSecond = jobs / seconds,
@@ -139,13 +140,12 @@ internal static class Drain
         };
     }
 
-    private static ServiceProvider Build(string connectionString, string synchronous)
+    private static ServiceProvider Build(BenchStore store)
     {
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.AddConsole().SetMinimumLevel(LogLevel.Warning));
         // The drain measures a backlog larger than the default queue cap on purpose.
-        services.AddWindmillWebhooksCore(options => options.MaxQueuedJobsPerWorkspace = null)
-            .UseSqlite(connectionString, sqlite => sqlite.Synchronous = synchronous).AddBenchScripts();
+        store.Use(services.AddWindmillWebhooksCore(options => options.MaxQueuedJobsPerWorkspace = null)).AddBenchScripts();
         return services.BuildServiceProvider();
     }
 }

@@ -44,15 +44,18 @@ public sealed class PostgreSqlAuditSink : IAuditSink, IAuditLogReader, IAuditLog
             return;
         }
 
-        await using var insert = connection.Command($"""
-            INSERT INTO {schema}.audit (workspace_id, "timestamp", username, operation, action_kind, resource, parameters)
-            VALUES (@ws, @at, @user, @operation, @kind, @resource, @parameters)
-            """, transaction,
-            ("ws", entry.WorkspaceId), ("at", ToDb(entry.Timestamp)), ("user", entry.Username), ("operation", entry.Operation),
-            ("kind", entry.ActionKind.ToString()), ("resource", entry.Resource),
-            ("parameters", entry.Parameters is null ? null : JsonSerializer.Serialize(entry.Parameters)));
+        await using var insert = new NpgsqlBatch(connection, transaction) { BatchCommands = { InsertCommand(schema, entry) } };
         await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The insert of <paramref name="entry"/>, for a caller's batch (sent in the same round trip as its own statements).</summary>
+    internal static NpgsqlBatchCommand InsertCommand(string schema, AuditEntry entry) => BatchCommand($"""
+            INSERT INTO {schema}.audit (workspace_id, "timestamp", username, operation, action_kind, resource, parameters)
+            VALUES (@ws, @at, @user, @operation, @kind, @resource, @parameters)
+            """,
+        ("ws", entry.WorkspaceId), ("at", ToDb(entry.Timestamp)), ("user", entry.Username), ("operation", entry.Operation),
+        ("kind", entry.ActionKind.ToString()), ("resource", entry.Resource),
+        ("parameters", entry.Parameters is null ? null : JsonSerializer.Serialize(entry.Parameters)));
 
     /// <inheritdoc />
     public async ValueTask<IReadOnlyList<AuditEntry>> ListAsync(AuditQuery query, CancellationToken cancellationToken)

@@ -74,8 +74,14 @@ public sealed class PostgreSqlJobStore : IJobStore
         ArgumentNullException.ThrowIfNull(job);
         await _database.WriteAsync(async (connection, transaction) =>
         {
-            await InsertAsync(connection, transaction, job, lease, cancellationToken).ConfigureAwait(false);
-            await PostgreSqlAuditSink.InsertAsync(connection, transaction, _s, audit, cancellationToken).ConfigureAwait(false);
+            // One round trip for the job and its audit entry (the transaction's BEGIN rides along), then the commit.
+            await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { InsertCommand(job, lease) } };
+            if (audit is not null)
+            {
+                batch.BatchCommands.Add(PostgreSqlAuditSink.InsertCommand(_s, audit));
+            }
+
+            await ExecuteInsertsAsync(batch, [job], cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -176,9 +182,15 @@ public sealed class PostgreSqlJobStore : IJobStore
                 }
             }
 
-            foreach (var child in children)
+            if (children.Count > 0)
             {
-                await InsertAsync(connection, transaction, child, lease: null, cancellationToken).ConfigureAwait(false);
+                await using var batch = new NpgsqlBatch(connection, transaction);
+                foreach (var child in children)
+                {
+                    batch.BatchCommands.Add(InsertCommand(child, lease: null));
+                }
+
+                await ExecuteInsertsAsync(batch, children, cancellationToken).ConfigureAwait(false);
             }
 
             return true;
@@ -295,24 +307,29 @@ public sealed class PostgreSqlJobStore : IJobStore
             [.. parameters]).ConfigureAwait(false);
     }
 
-    private async Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Job job, JobLease? lease,
-        CancellationToken cancellationToken)
+    private NpgsqlBatchCommand InsertCommand(Job job, JobLease? lease)
     {
         var runnable = job.Runnable;
-        await using var insert = connection.Command(_insertSql, transaction,
+        return BatchCommand(_insertSql,
             ("id", job.Id), ("ws", job.Workspace), ("kind", Name(runnable.Kind)), ("path", runnable.Path), ("hash", runnable.Hash.Value),
             ("language", runnable.Language), ("args", job.Args.GetRawText()), ("by", job.CreatedBy), ("as", job.PermissionedAs),
             ("created", ToDb(job.CreatedAt)), ("scheduled", ToDb(job.ScheduledFor)), ("started", lease is null ? null : ToDb(job.StartedAt)),
             ("status", lease is null ? "queued" : "running"), ("parent", ToDb(job.ParentJob)), ("trigger", job.TriggerKind), ("tag", job.Tag),
             ("root", ToDb(job.RootJob)), ("visible", job.VisibleToOwner), ("code", runnable.RawCode), ("step", job.IsFlowStep),
             ("owner", lease?.Owner), ("until", lease is null ? null : ToDb(lease.Until)), ("timeout", ToDb(job.Timeout)), ("trace", job.TraceParent));
+    }
+
+    private static async Task ExecuteInsertsAsync(NpgsqlBatch batch, IReadOnlyList<Job> jobs, CancellationToken cancellationToken)
+    {
         try
         {
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (PostgresException e) when (PostgreSqlStorageFailures.IsUniqueViolation(e))
+        catch (PostgresException e) when (PostgreSqlStorageFailures.IsUniqueViolation(e) && e.TableName == "job")
         {
-            throw new DuplicateJobIdException(job.Id); // the whole transaction rolls back
+            // The whole transaction rolls back. The failing statement names the id only in the detail: find it there.
+            var taken = jobs.FirstOrDefault(j => e.Detail?.Contains(j.Id.ToString(), StringComparison.Ordinal) == true) ?? jobs[0];
+            throw new DuplicateJobIdException(taken.Id);
         }
     }
 
@@ -384,17 +401,6 @@ public sealed class PostgreSqlJobStore : IJobStore
         }
 
         return (sql.ToString(), parameters);
-    }
-
-    private static NpgsqlBatchCommand BatchCommand(string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return command;
     }
 
     private static async Task<List<Job>> ReadAllAsync(NpgsqlCommand command, CancellationToken cancellationToken)

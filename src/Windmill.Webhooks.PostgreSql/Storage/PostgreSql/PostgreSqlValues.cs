@@ -42,6 +42,18 @@ internal static class PostgreSqlValues
         return document.RootElement.Clone();
     }
 
+    /// <summary>One statement of a batch, with <paramref name="parameters"/> bound by name (<c>@name</c>).</summary>
+    public static NpgsqlBatchCommand BatchCommand(string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
     /// <summary>A command on <paramref name="connection"/> with <paramref name="parameters"/> bound by name (<c>@name</c>).</summary>
     public static NpgsqlCommand Command(this NpgsqlConnection connection, string sql, NpgsqlTransaction? transaction,
         params (string Name, object? Value)[] parameters)
