@@ -13,7 +13,7 @@ internal sealed record Plan
         Sync = (TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1.5)),
         DrainJobs = 10_000,
         PostgreSqlThroughput = TimeSpan.FromSeconds(2),
-        PostgreSqlDrainJobs = 2_000,
+        PostgreSqlDrainJobs = 1_000,
         HangfireDrainJobs = 200,
         HangfireDrainLimit = TimeSpan.FromSeconds(5),
         Soak = TimeSpan.FromSeconds(10),

@@ -28,7 +28,7 @@ public sealed class MigrationTests : IAsyncLifetime
         await database.EnsureInitializedAsync(CancellationToken.None);
 
         Assert.Equal(PostgreSqlSchema.LatestVersion, await VersionAsync());
-        Assert.Equal(["audit", "idempotency_key", "job", "schema_version", "script", "token"], await TablesAsync());
+        Assert.Equal(["audit", "flow", "flow_version", "idempotency_key", "job", "schema_version", "script", "token"], await TablesAsync());
     }
 
     [Theory]

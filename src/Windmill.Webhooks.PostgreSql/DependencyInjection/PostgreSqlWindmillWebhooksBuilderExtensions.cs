@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Windmill.Webhooks;
 using Windmill.Webhooks.Audit;
+using Windmill.Webhooks.Flows;
 using Windmill.Webhooks.Idempotency;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Scripts;
@@ -17,7 +18,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class PostgreSqlWindmillWebhooksBuilderExtensions
 {
     /// <summary>
-    /// Stores scripts, jobs, tokens, idempotency keys and the audit log in PostgreSQL, in the schema
+    /// Stores scripts, flows, jobs, tokens, idempotency keys and the audit log in PostgreSQL, in the schema
     /// <see cref="PostgreSqlStorageOptions.Schema"/> (default <c>windmill</c>), created and migrated at start. Every host that
     /// points at the same database and schema shares one queue: any of them accepts a job, any runs it, and signals (a job is
     /// ready, completed or canceled; a token deleted; a script deployed) cross processes through LISTEN/NOTIFY.
@@ -74,12 +75,14 @@ public static class PostgreSqlWindmillWebhooksBuilderExtensions
         services.RemoveAll<PostgreSqlDatabase>();
         services.AddSingleton(database);
         services.TryAddSingleton<PostgreSqlScriptStore>();
+        services.TryAddSingleton<PostgreSqlFlowStore>();
         services.TryAddSingleton<PostgreSqlJobStore>();
         services.TryAddSingleton<PostgreSqlTokenStore>();
         services.TryAddSingleton<PostgreSqlAuditSink>();
         services.TryAddSingleton<PostgreSqlIdempotencyStore>();
         services.TryAddSingleton<PostgreSqlJobNotifier>();
         Replace<IScriptStore>(services, sp => sp.GetRequiredService<PostgreSqlScriptStore>());
+        Replace<IFlowStore>(services, sp => sp.GetRequiredService<PostgreSqlFlowStore>());
         Replace<IJobStore>(services, sp => sp.GetRequiredService<PostgreSqlJobStore>());
         Replace<ITokenStore>(services, sp => sp.GetRequiredService<PostgreSqlTokenStore>());
         Replace<IAuditSink>(services, sp => sp.GetRequiredService<PostgreSqlAuditSink>());

@@ -111,6 +111,29 @@ internal static class PostgreSqlSchema
         );
         CREATE INDEX idempotency_key_by_age ON {s}.idempotency_key (created_at);
         """,
+        """
+        CREATE TABLE {s}.flow (
+            workspace_id text NOT NULL,
+            path text NOT NULL,
+            archived boolean NOT NULL DEFAULT false,
+            latest_version bigint NOT NULL,
+            PRIMARY KEY (workspace_id, path)
+        );
+
+        CREATE TABLE {s}.flow_version (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            workspace_id text NOT NULL,
+            path text NOT NULL,
+            summary text NOT NULL,
+            description text NOT NULL,
+            value text NOT NULL,
+            schema text,
+            created_by text NOT NULL,
+            created_at bigint NOT NULL,
+            deployment_message text
+        );
+        CREATE INDEX flow_version_by_path ON {s}.flow_version (workspace_id, path, id DESC);
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>
