@@ -4,6 +4,7 @@ using Npgsql;
 using Windmill.Webhooks.Audit;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Scripts;
+using static Windmill.Webhooks.Storage.JobRows;
 using static Windmill.Webhooks.Storage.PostgreSql.PostgreSqlValues;
 
 namespace Windmill.Webhooks.Storage.PostgreSql;
@@ -15,20 +16,6 @@ namespace Windmill.Webhooks.Storage.PostgreSql;
 /// </summary>
 public sealed class PostgreSqlJobStore : IJobStore
 {
-    private const string Columns = """
-        id, workspace_id, kind, script_path, script_hash, language, args, created_by, permissioned_as, created_at, scheduled_for,
-        started_at, completed_at, status, result, logs, parent_job, trigger_kind, tag, canceled_by, canceled_reason, restart_count,
-        root_job, visible_to_owner, raw_code, flow_step, pending_children, timeout_ms, trace_parent
-        """;
-
-    // What a list reads: args, result and logs only when asked for, so a page of large jobs is never loaded to be dropped.
-    private const string ListColumns = """
-        id, workspace_id, kind, script_path, script_hash, language, CASE WHEN @withArgs THEN args ELSE '{}' END, created_by, permissioned_as,
-        created_at, scheduled_for, started_at, completed_at, status, CASE WHEN @withOutput THEN result END, CASE WHEN @withOutput THEN logs END,
-        parent_job, trigger_kind, tag, canceled_by, canceled_reason, restart_count, root_job, visible_to_owner, raw_code, flow_step, pending_children,
-        timeout_ms, trace_parent
-        """;
-
     private readonly PostgreSqlDatabase _database;
     private readonly string _s;
     private readonly string _insertSql;
@@ -284,25 +271,25 @@ public sealed class PostgreSqlJobStore : IJobStore
 
     /// <inheritdoc />
     public ValueTask<Job?> GetAsync(Guid id, CancellationToken cancellationToken) =>
-        _database.QuerySingleAsync($"SELECT {Columns} FROM {_s}.job WHERE id = @id", Read, cancellationToken, ("id", id));
+        _database.QuerySingleAsync($"SELECT {Columns} FROM {_s}.job WHERE id = @id", JobRows.Read, cancellationToken, ("id", id));
 
     /// <inheritdoc />
     public IAsyncEnumerable<Job> ListAsync(JobQuery query, CancellationToken cancellationToken)
     {
-        var (where, parameters) = Filter(query);
+        var (where, parameters) = JobRows.Filter(query, id => id);
         var order = query.OldestFirst ? "created_at, id" : "created_at DESC, id DESC";
         parameters.Add(("limit", query.Limit));
         parameters.Add(("offset", query.Offset));
         parameters.Add(("withArgs", query.IncludeArgs));
         parameters.Add(("withOutput", query.IncludeOutput));
-        return _database.QueryAsync($"SELECT {ListColumns} FROM {_s}.job WHERE {where} ORDER BY {order} LIMIT @limit OFFSET @offset", Read,
+        return _database.QueryAsync($"SELECT {ListColumns} FROM {_s}.job WHERE {where} ORDER BY {order} LIMIT @limit OFFSET @offset", JobRows.Read,
             cancellationToken, [.. parameters]);
     }
 
     /// <inheritdoc />
     public async ValueTask<long> CountAsync(JobQuery query, CancellationToken cancellationToken)
     {
-        var (where, parameters) = Filter(query);
+        var (where, parameters) = JobRows.Filter(query, id => id);
         return await _database.QuerySingleAsync($"SELECT count(*) FROM {_s}.job WHERE {where}", reader => reader.GetInt64(0), cancellationToken,
             [.. parameters]).ConfigureAwait(false);
     }
@@ -333,76 +320,6 @@ public sealed class PostgreSqlJobStore : IJobStore
         }
     }
 
-    // The WHERE clause of a query; every value is a parameter, only fixed SQL is concatenated.
-    private static (string Where, List<(string, object?)> Parameters) Filter(JobQuery query)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        var sql = new StringBuilder("workspace_id = @ws");
-        var parameters = new List<(string, object?)> { ("ws", query.Workspace) };
-        void Add(string condition, string name, object? value)
-        {
-            sql.Append(" AND ").Append(condition);
-            parameters.Add((name, value));
-        }
-
-        if (query.ScriptPath is not null)
-        {
-            Add("script_path = @path", "path", query.ScriptPath);
-        }
-
-        if (query.ScriptPathStart is not null)
-        {
-            // starts_with, not LIKE: a path may hold '%' or '_'.
-            Add("starts_with(script_path, @pathStart)", "pathStart", query.ScriptPathStart);
-        }
-
-        if (query.CreatedBy is not null)
-        {
-            Add("created_by = @by", "by", query.CreatedBy);
-        }
-
-        if (query.ParentJob is { } parent)
-        {
-            Add("parent_job = @parent", "parent", parent);
-        }
-
-        if (query.CreatedBefore is { } before)
-        {
-            Add("created_at < @createdBefore", "createdBefore", ToDb(before));
-        }
-
-        if (query.CreatedAfter is { } after)
-        {
-            Add("created_at > @createdAfter", "createdAfter", ToDb(after));
-        }
-
-        if (query.ScheduledBefore is { } due)
-        {
-            Add("scheduled_for <= @due", "due", ToDb(due));
-        }
-
-        if (query.VisibleTo is { } viewer)
-        {
-            // Job.IsVisibleTo: run with the viewer's rights, or of the viewer's own script unless invisible to its owner.
-            sql.Append(" AND (permissioned_as = @viewerAs OR (visible_to_owner AND starts_with(script_path, @viewerPath)))");
-            parameters.Add(("viewerAs", "u/" + viewer));
-            parameters.Add(("viewerPath", "u/" + viewer + "/"));
-        }
-
-        if (query.Statuses is { Count: > 0 } statuses)
-        {
-            Add("status = ANY(@statuses)", "statuses", statuses.Select(Name).ToArray());
-        }
-
-        if (query.Kinds is { } kinds)
-        {
-            // An empty list asks for kinds none of which exists here: ANY of an empty array is false.
-            Add("kind = ANY(@kinds)", "kinds", kinds.Select(Name).ToArray());
-        }
-
-        return (sql.ToString(), parameters);
-    }
-
     private static async Task<List<Job>> ReadAllAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
         var jobs = new List<Job>();
@@ -411,47 +328,10 @@ public sealed class PostgreSqlJobStore : IJobStore
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                jobs.Add(Read(reader));
+                jobs.Add(JobRows.Read(reader));
             }
         }
 
         return jobs;
     }
-
-    private static string Name(JobStatus status) => status.ToString().ToLowerInvariant();
-
-    private static string Name(JobKind kind) => kind.ToString().ToLowerInvariant();
-
-    private static Job Read(NpgsqlDataReader reader) => new()
-    {
-        Id = reader.GetGuid(0),
-        Workspace = reader.GetString(1),
-        Runnable = new(Enum.Parse<JobKind>(reader.GetString(2), ignoreCase: true), reader.GetString(3), new ScriptHash(reader.GetInt64(4)))
-        {
-            Language = NullableString(reader, 5),
-            RawCode = NullableString(reader, 24),
-        },
-        Args = Json(reader, 6),
-        CreatedBy = reader.GetString(7),
-        PermissionedAs = reader.GetString(8),
-        CreatedAt = Instant(reader, 9),
-        ScheduledFor = Instant(reader, 10),
-        StartedAt = NullableInstant(reader, 11),
-        CompletedAt = NullableInstant(reader, 12),
-        Status = Enum.Parse<JobStatus>(reader.GetString(13), ignoreCase: true),
-        Result = NullableJson(reader, 14),
-        Logs = NullableString(reader, 15),
-        ParentJob = NullableGuid(reader, 16),
-        TriggerKind = NullableString(reader, 17),
-        Tag = reader.GetString(18),
-        CanceledBy = NullableString(reader, 19),
-        CanceledReason = NullableString(reader, 20),
-        RestartCount = reader.GetInt32(21),
-        RootJob = NullableGuid(reader, 22),
-        VisibleToOwner = reader.GetBoolean(23),
-        IsFlowStep = reader.GetBoolean(25),
-        PendingChildren = reader.GetInt32(26),
-        Timeout = NullableDuration(reader, 27),
-        TraceParent = NullableString(reader, 28),
-    };
 }

@@ -1,9 +1,9 @@
-using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Windmill.Webhooks.Audit;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Scripts;
+using static Windmill.Webhooks.Storage.JobRows;
 using static Windmill.Webhooks.Storage.Sqlite.SqliteValues;
 
 namespace Windmill.Webhooks.Storage.Sqlite;
@@ -14,20 +14,6 @@ namespace Windmill.Webhooks.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteJobStore : IJobStore
 {
-    private const string Columns = """
-        id, workspace_id, kind, script_path, script_hash, language, args, created_by, permissioned_as, created_at, scheduled_for,
-        started_at, completed_at, status, result, logs, parent_job, trigger_kind, tag, canceled_by, canceled_reason, restart_count,
-        root_job, visible_to_owner, raw_code, flow_step, pending_children, timeout_ms, trace_parent
-        """;
-
-    // What a list reads: args, result and logs only when asked for, so a page of large jobs is never loaded to be dropped.
-    private const string ListColumns = """
-        id, workspace_id, kind, script_path, script_hash, language, CASE WHEN $withArgs THEN args ELSE '{}' END, created_by, permissioned_as,
-        created_at, scheduled_for, started_at, completed_at, status, CASE WHEN $withOutput THEN result END, CASE WHEN $withOutput THEN logs END,
-        parent_job, trigger_kind, tag, canceled_by, canceled_reason, restart_count, root_job, visible_to_owner, raw_code, flow_step, pending_children, timeout_ms,
-        trace_parent
-        """;
-
     private const string InsertSql = """
         INSERT INTO job (id, workspace_id, kind, script_path, script_hash, language, args, created_by, permissioned_as, created_at, scheduled_for,
             started_at, status, parent_job, trigger_kind, tag, root_job, visible_to_owner, raw_code, flow_step, lease_owner, lease_until, timeout_ms,
@@ -244,22 +230,22 @@ public sealed class SqliteJobStore : IJobStore
     /// <inheritdoc />
     public IAsyncEnumerable<Job> ListAsync(JobQuery query, CancellationToken cancellationToken)
     {
-        var (where, parameters) = Filter(query);
+        var (where, parameters) = JobRows.Filter(query, id => ToDb(id));
         var order = query.OldestFirst ? "created_at, id" : "created_at DESC, id DESC";
-        parameters.Add(("$limit", query.Limit));
-        parameters.Add(("$offset", query.Offset));
-        parameters.Add(("$withArgs", query.IncludeArgs));
-        parameters.Add(("$withOutput", query.IncludeOutput));
-        return _database.QueryAsync($"SELECT {ListColumns} FROM job WHERE {where} ORDER BY {order} LIMIT $limit OFFSET $offset", Read, cancellationToken,
-            parameters.ToArray());
+        parameters.Add(("limit", query.Limit));
+        parameters.Add(("offset", query.Offset));
+        parameters.Add(("withArgs", query.IncludeArgs));
+        parameters.Add(("withOutput", query.IncludeOutput));
+        return _database.QueryAsync($"SELECT {ListColumns} FROM job WHERE {where} ORDER BY {order} LIMIT @limit OFFSET @offset", Read, cancellationToken,
+            Named(parameters));
     }
 
     /// <inheritdoc />
     public async ValueTask<long> CountAsync(JobQuery query, CancellationToken cancellationToken)
     {
-        var (where, parameters) = Filter(query);
+        var (where, parameters) = JobRows.Filter(query, id => ToDb(id));
         return await _database.QuerySingleAsync($"SELECT COUNT(*) FROM job WHERE {where}", reader => reader.GetInt64(0), cancellationToken,
-            parameters.ToArray()).ConfigureAwait(false);
+            Named(parameters)).ConfigureAwait(false);
     }
 
     private static void Insert(SqliteConnection connection, Job job, JobLease? lease)
@@ -276,80 +262,11 @@ public sealed class SqliteJobStore : IJobStore
             ("$trace", job.TraceParent)).ExecuteNonQuery();
     }
 
-    // The WHERE clause of a query; every value is a parameter, only fixed SQL is concatenated.
-    private static (string Where, List<(string, object?)> Parameters) Filter(JobQuery query)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        var sql = new StringBuilder("workspace_id = $ws");
-        var parameters = new List<(string, object?)> { ("$ws", query.Workspace) };
-        void Add(string condition, string name, object? value)
-        {
-            sql.Append(" AND ").Append(condition);
-            parameters.Add((name, value));
-        }
+    // Microsoft.Data.Sqlite names parameters with their prefix.
+    private static (string, object?)[] Named(List<(string Name, object? Value)> parameters) =>
+        parameters.ConvertAll(p => ("@" + p.Name, p.Value)).ToArray();
 
-        if (query.ScriptPath is not null)
-        {
-            Add("script_path = $path", "$path", query.ScriptPath);
-        }
-
-        if (query.ScriptPathStart is not null)
-        {
-            // substr, not LIKE: a path may hold '%' or '_'.
-            Add("substr(script_path, 1, length($pathStart)) = $pathStart", "$pathStart", query.ScriptPathStart);
-        }
-
-        if (query.CreatedBy is not null)
-        {
-            Add("created_by = $by", "$by", query.CreatedBy);
-        }
-
-        if (query.ParentJob is { } parent)
-        {
-            Add("parent_job = $parent", "$parent", ToDb(parent));
-        }
-
-        if (query.CreatedBefore is { } before)
-        {
-            Add("created_at < $createdBefore", "$createdBefore", ToDb(before));
-        }
-
-        if (query.CreatedAfter is { } after)
-        {
-            Add("created_at > $createdAfter", "$createdAfter", ToDb(after));
-        }
-
-        if (query.ScheduledBefore is { } due)
-        {
-            Add("scheduled_for <= $due", "$due", ToDb(due));
-        }
-
-        if (query.VisibleTo is { } viewer)
-        {
-            // Job.IsVisibleTo: run with the viewer's rights, or of the viewer's own script unless invisible to its owner.
-            sql.Append(" AND (permissioned_as = $viewerAs OR (visible_to_owner = 1 AND substr(script_path, 1, length($viewerPath)) = $viewerPath))");
-            parameters.Add(("$viewerAs", "u/" + viewer));
-            parameters.Add(("$viewerPath", "u/" + viewer + "/"));
-        }
-
-        if (query.Statuses is { Count: > 0 } statuses)
-        {
-            sql.Append(" AND status IN (").AppendJoin(", ", statuses.Select((_, i) => $"$status{i}")).Append(')');
-            parameters.AddRange(statuses.Select((s, i) => ($"$status{i}", (object?)Name(s))));
-        }
-
-        if (query.Kinds is { Count: 0 })
-        {
-            sql.Append(" AND 0"); // asked for kinds none of which exists here
-        }
-        else if (query.Kinds is { } kinds)
-        {
-            sql.Append(" AND kind IN (").AppendJoin(", ", kinds.Select((_, i) => $"$kind{i}")).Append(')');
-            parameters.AddRange(kinds.Select((k, i) => ($"$kind{i}", (object?)Name(k))));
-        }
-
-        return (sql.ToString(), parameters);
-    }
+    private static Job Read(SqliteDataReader reader) => JobRows.Read(reader);
 
     private static List<Job> ReadAll(SqliteCommand command)
     {
@@ -362,41 +279,4 @@ public sealed class SqliteJobStore : IJobStore
 
         return jobs;
     }
-
-    private static string Name(JobStatus status) => status.ToString().ToLowerInvariant();
-
-    private static string Name(JobKind kind) => kind.ToString().ToLowerInvariant();
-
-    private static Job Read(SqliteDataReader reader) => new()
-    {
-        Id = reader.GetGuid(0),
-        Workspace = reader.GetString(1),
-        Runnable = new(Enum.Parse<JobKind>(reader.GetString(2), ignoreCase: true), reader.GetString(3), new ScriptHash(reader.GetInt64(4)))
-        {
-            Language = NullableString(reader, 5),
-            RawCode = NullableString(reader, 24),
-        },
-        Args = Json(reader, 6),
-        CreatedBy = reader.GetString(7),
-        PermissionedAs = reader.GetString(8),
-        CreatedAt = Instant(reader, 9),
-        ScheduledFor = Instant(reader, 10),
-        StartedAt = NullableInstant(reader, 11),
-        CompletedAt = NullableInstant(reader, 12),
-        Status = Enum.Parse<JobStatus>(reader.GetString(13), ignoreCase: true),
-        Result = NullableJson(reader, 14),
-        Logs = NullableString(reader, 15),
-        ParentJob = NullableGuid(reader, 16),
-        TriggerKind = NullableString(reader, 17),
-        Tag = reader.GetString(18),
-        CanceledBy = NullableString(reader, 19),
-        CanceledReason = NullableString(reader, 20),
-        RestartCount = reader.GetInt32(21),
-        RootJob = NullableGuid(reader, 22),
-        VisibleToOwner = reader.GetInt64(23) != 0,
-        IsFlowStep = reader.GetInt64(25) != 0,
-        PendingChildren = reader.GetInt32(26),
-        Timeout = NullableDuration(reader, 27),
-        TraceParent = NullableString(reader, 28),
-    };
 }
