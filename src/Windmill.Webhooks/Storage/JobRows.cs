@@ -1,8 +1,9 @@
 using System.Data.Common;
 using System.Text;
-using System.Text.Json;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Scripts;
+
+using static Windmill.Webhooks.Storage.Rows;
 
 namespace Windmill.Webhooks.Storage;
 
@@ -153,17 +154,5 @@ internal static class JobRows
             Timeout = reader.IsDBNull(27) ? null : TimeSpan.FromMilliseconds(reader.GetInt64(27)),
             TraceParent = NullableString(reader, 28),
         };
-    }
-
-    private static DateTimeOffset Instant(DbDataReader reader, int ordinal) => new(reader.GetInt64(ordinal), TimeSpan.Zero);
-
-    private static DateTimeOffset? NullableInstant(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : Instant(reader, ordinal);
-
-    private static string? NullableString(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
-
-    private static JsonElement Json(DbDataReader reader, int ordinal)
-    {
-        using var document = JsonDocument.Parse(reader.GetString(ordinal));
-        return document.RootElement.Clone();
     }
 }

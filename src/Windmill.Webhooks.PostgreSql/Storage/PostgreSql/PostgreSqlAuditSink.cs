@@ -1,7 +1,6 @@
-using System.Text;
-using System.Text.Json;
 using Npgsql;
 using Windmill.Webhooks.Audit;
+using static Windmill.Webhooks.Storage.AuditRows;
 using static Windmill.Webhooks.Storage.PostgreSql.PostgreSqlValues;
 
 namespace Windmill.Webhooks.Storage.PostgreSql;
@@ -9,7 +8,6 @@ namespace Windmill.Webhooks.Storage.PostgreSql;
 /// <summary>The PostgreSQL <see cref="IAuditSink"/>, which can also read its entries back and delete old ones.</summary>
 public sealed class PostgreSqlAuditSink : IAuditSink, IAuditLogReader, IAuditLogRetention
 {
-    private const string Columns = "id, workspace_id, \"timestamp\", username, operation, action_kind, resource, parameters";
     private readonly PostgreSqlDatabase _database;
     private readonly string _s;
 
@@ -55,45 +53,16 @@ public sealed class PostgreSqlAuditSink : IAuditSink, IAuditLogReader, IAuditLog
             """,
         ("ws", entry.WorkspaceId), ("at", ToDb(entry.Timestamp)), ("user", entry.Username), ("operation", entry.Operation),
         ("kind", entry.ActionKind.ToString()), ("resource", entry.Resource),
-        ("parameters", entry.Parameters is null ? null : JsonSerializer.Serialize(entry.Parameters)));
+        ("parameters", AuditRows.Parameters(entry)));
 
     /// <inheritdoc />
     public async ValueTask<IReadOnlyList<AuditEntry>> ListAsync(AuditQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var sql = new StringBuilder($"SELECT {Columns} FROM {_s}.audit WHERE workspace_id = @ws");
-        var parameters = new List<(string, object?)> { ("ws", query.WorkspaceId), ("limit", query.Limit), ("offset", query.Offset) };
-        void Filter(string condition, string name, object? value)
-        {
-            if (value is not null)
-            {
-                sql.Append(" AND ").Append(condition);
-                parameters.Add((name, value));
-            }
-        }
-
-        void FilterList(string condition, string name, IReadOnlyCollection<string>? values)
-        {
-            if (values is { Count: > 0 })
-            {
-                sql.Append(" AND ").Append(condition);
-                parameters.Add((name, values.ToArray()));
-            }
-        }
-
-        Filter("username = @user", "user", query.Username);
-        Filter("starts_with(operation, @operation)", "operation", query.Operation);
-        FilterList("operation = ANY(@ops)", "ops", query.Operations);
-        FilterList("NOT (operation = ANY(@exclude))", "exclude", query.ExcludeOperations);
-        Filter("starts_with(resource, @resource)", "resource", query.Resource);
-        Filter("action_kind = @kind", "kind", query.ActionKind?.ToString());
-        Filter("\"timestamp\" <= @before", "before", query.Before is { } before ? ToDb(before) : null);
-        Filter("\"timestamp\" > @after", "after", query.After is { } after ? ToDb(after) : null);
-        Filter("id < @beforeId", "beforeId", query.BeforeId);
-        sql.Append(" ORDER BY id DESC LIMIT @limit OFFSET @offset");
+        var (sql, parameters) = AuditRows.List(query, $"{_s}.audit");
 
         var entries = new List<AuditEntry>();
-        await foreach (var entry in _database.QueryAsync(sql.ToString(), Read, cancellationToken, [.. parameters]).ConfigureAwait(false))
+        await foreach (var entry in _database.QueryAsync(sql, AuditRows.Read, cancellationToken, [.. parameters]).ConfigureAwait(false))
         {
             entries.Add(entry);
         }
@@ -111,18 +80,6 @@ public sealed class PostgreSqlAuditSink : IAuditSink, IAuditLogReader, IAuditLog
 
     /// <inheritdoc />
     public ValueTask<AuditEntry?> GetAsync(string workspaceId, long id, CancellationToken cancellationToken) =>
-        _database.QuerySingleAsync($"SELECT {Columns} FROM {_s}.audit WHERE workspace_id = @ws AND id = @id", Read, cancellationToken,
+        _database.QuerySingleAsync($"SELECT {Columns} FROM {_s}.audit WHERE workspace_id = @ws AND id = @id", AuditRows.Read, cancellationToken,
             ("ws", workspaceId), ("id", id));
-
-    private static AuditEntry Read(NpgsqlDataReader reader) => new()
-    {
-        Id = reader.GetInt64(0),
-        WorkspaceId = reader.GetString(1),
-        Timestamp = Instant(reader, 2),
-        Username = reader.GetString(3),
-        Operation = reader.GetString(4),
-        ActionKind = Enum.Parse<AuditActionKind>(reader.GetString(5)),
-        Resource = NullableString(reader, 6),
-        Parameters = reader.IsDBNull(7) ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(7)),
-    };
 }

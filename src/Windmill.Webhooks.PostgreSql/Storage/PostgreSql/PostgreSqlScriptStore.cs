@@ -1,7 +1,7 @@
-using System.Text;
 using Npgsql;
 using Windmill.Webhooks.Audit;
 using Windmill.Webhooks.Scripts;
+using static Windmill.Webhooks.Storage.ScriptRows;
 using static Windmill.Webhooks.Storage.PostgreSql.PostgreSqlValues;
 
 namespace Windmill.Webhooks.Storage.PostgreSql;
@@ -12,11 +12,8 @@ namespace Windmill.Webhooks.Storage.PostgreSql;
 /// </summary>
 public sealed class PostgreSqlScriptStore : IScriptStore
 {
-    private const string Columns =
-        "workspace_id, hash, path, parent_hash, language, content, summary, description, schema, created_by, created_at, archived, timeout_ms, compiled_code";
-
     // The head of a path: its newest non-archived version.
-    private const string HeadOrder = "ORDER BY created_at DESC, seq DESC LIMIT 1";
+    private static readonly string HeadOrder = ScriptRows.HeadOrder("seq");
 
     private readonly PostgreSqlDatabase _database;
     private readonly string _s;
@@ -122,41 +119,8 @@ public sealed class PostgreSqlScriptStore : IScriptStore
     {
         ArgumentNullException.ThrowIfNull(query);
 
-        // The newest version of each path: the head, or with Archived, the newest of a path that has no head.
-        var sql = new StringBuilder($"""
-            SELECT {Columns} FROM {_s}.script s
-            WHERE workspace_id = @ws
-              AND seq = (SELECT seq FROM {_s}.script l WHERE l.workspace_id = s.workspace_id AND l.path = s.path
-                         {(query.Archived ? "" : "AND NOT l.archived")} {HeadOrder})
-            """);
-        var parameters = new List<(string, object?)> { ("ws", query.Workspace), ("offset", query.Offset), ("limit", query.Limit) };
-        sql.Append(query.Archived ? " AND archived" : " AND NOT archived");
-        if (query.PathStart is { } start)
-        {
-            sql.Append(" AND starts_with(path, @start)");
-            parameters.Add(("start", start));
-        }
-
-        if (query.PathExact is { } exact)
-        {
-            sql.Append(" AND path = @exact");
-            parameters.Add(("exact", exact));
-        }
-
-        if (query.CreatedBy is { } createdBy)
-        {
-            sql.Append(" AND created_by = @by");
-            parameters.Add(("by", createdBy));
-        }
-
-        if (query.Languages is { Count: > 0 } languages)
-        {
-            sql.Append(" AND language = ANY(@languages)");
-            parameters.Add(("languages", languages.ToArray()));
-        }
-
-        sql.Append(" ORDER BY path COLLATE \"C\" LIMIT @limit OFFSET @offset");
-        return _database.QueryAsync(sql.ToString(), Read, cancellationToken, [.. parameters]);
+        var (sql, parameters) = ScriptRows.List(query, $"{_s}.script", "seq", "path COLLATE \"C\"");
+        return _database.QueryAsync(sql, ScriptRows.Read, cancellationToken, [.. parameters]);
     }
 
     private ValueTask<bool> WriteAsync(string sql, string workspace, object key, AuditEntry? audit, CancellationToken cancellationToken) =>
@@ -171,22 +135,4 @@ public sealed class PostgreSqlScriptStore : IScriptStore
             await PostgreSqlAuditSink.InsertAsync(connection, transaction, _s, audit, cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken);
-
-    private static ScriptVersion Read(NpgsqlDataReader reader) => new()
-    {
-        Workspace = reader.GetString(0),
-        Hash = new ScriptHash(reader.GetInt64(1)),
-        Path = reader.GetString(2),
-        ParentHash = reader.IsDBNull(3) ? null : new ScriptHash(reader.GetInt64(3)),
-        Language = reader.GetString(4),
-        Content = reader.GetString(5),
-        Summary = reader.GetString(6),
-        Description = reader.GetString(7),
-        Schema = NullableJson(reader, 8),
-        CreatedBy = reader.GetString(9),
-        CreatedAt = Instant(reader, 10),
-        Archived = reader.GetBoolean(11),
-        Timeout = NullableDuration(reader, 12),
-        CompiledCode = NullableString(reader, 13),
-    };
 }

@@ -1,14 +1,13 @@
-using System.Text.Json;
 using Npgsql;
 using Windmill.Webhooks.Tokens;
 using static Windmill.Webhooks.Storage.PostgreSql.PostgreSqlValues;
+using static Windmill.Webhooks.Storage.TokenRows;
 
 namespace Windmill.Webhooks.Storage.PostgreSql;
 
 /// <summary>The PostgreSQL <see cref="ITokenStore"/>. It stores SHA-256 hashes, never a plaintext token.</summary>
 public sealed class PostgreSqlTokenStore : ITokenStore
 {
-    private const string Columns = "token_hash, token_prefix, owner, label, workspace_id, scopes, expiration, created_at, last_used_at, super_admin, read_only";
     private readonly PostgreSqlDatabase _database;
     private readonly string _s;
 
@@ -26,12 +25,7 @@ public sealed class PostgreSqlTokenStore : ITokenStore
         ArgumentNullException.ThrowIfNull(token);
         await _database.WriteAsync(async (connection, transaction) =>
         {
-            await using var insert = connection.Command($"""
-                INSERT INTO {_s}.token ({Columns}) VALUES (@hash, @prefix, @owner, @label, @ws, @scopes, @expiration, @created, @used, @super, @readonly)
-                """, transaction,
-                ("hash", token.TokenHash), ("prefix", token.Prefix), ("owner", token.Owner), ("label", token.Label), ("ws", token.WorkspaceId),
-                ("scopes", token.Scopes is null ? null : JsonSerializer.Serialize(token.Scopes)), ("expiration", ToDb(token.Expiration)),
-                ("created", ToDb(token.CreatedAt)), ("used", ToDb(token.LastUsedAt)), ("super", token.SuperAdmin), ("readonly", token.ReadOnly));
+            await using var insert = connection.Command($"INSERT INTO {_s}.token ({Columns}) VALUES ({InsertValues})", transaction, Values(token));
             try
             {
                 return await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -45,11 +39,11 @@ public sealed class PostgreSqlTokenStore : ITokenStore
 
     /// <inheritdoc />
     public ValueTask<ApiToken?> FindByHashAsync(string tokenHash, CancellationToken cancellationToken) =>
-        _database.QuerySingleAsync($"SELECT {Columns} FROM {_s}.token WHERE token_hash = @hash", Read, cancellationToken, ("hash", tokenHash));
+        _database.QuerySingleAsync($"SELECT {Columns} FROM {_s}.token WHERE token_hash = @hash", TokenRows.Read, cancellationToken, ("hash", tokenHash));
 
     /// <inheritdoc />
     public ValueTask<ApiToken?> FindByPrefixAsync(string prefix, CancellationToken cancellationToken) =>
-        _database.QuerySingleAsync($"SELECT {Columns} FROM {_s}.token WHERE token_prefix = @prefix", Read, cancellationToken, ("prefix", prefix));
+        _database.QuerySingleAsync($"SELECT {Columns} FROM {_s}.token WHERE token_prefix = @prefix", TokenRows.Read, cancellationToken, ("prefix", prefix));
 
     /// <inheritdoc />
     public IAsyncEnumerable<ApiToken> ListAsync(string? owner, CancellationToken cancellationToken) =>
@@ -64,7 +58,7 @@ public sealed class PostgreSqlTokenStore : ITokenStore
         {
             await using var update = connection.Command($"UPDATE {_s}.token SET label = @label, scopes = @scopes, read_only = @readonly WHERE token_hash = @hash",
                 transaction, ("hash", token.TokenHash), ("label", token.Label),
-                ("scopes", token.Scopes is null ? null : JsonSerializer.Serialize(token.Scopes)), ("readonly", token.ReadOnly));
+                ("scopes", Scopes(token)), ("readonly", token.ReadOnly));
             return await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
         }, cancellationToken);
     }
@@ -87,18 +81,4 @@ public sealed class PostgreSqlTokenStore : ITokenStore
             return await touch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
 
-    private static ApiToken Read(NpgsqlDataReader reader) => new()
-    {
-        TokenHash = reader.GetString(0),
-        Prefix = reader.GetString(1),
-        Owner = reader.GetString(2),
-        Label = NullableString(reader, 3),
-        WorkspaceId = NullableString(reader, 4),
-        Scopes = reader.IsDBNull(5) ? null : JsonSerializer.Deserialize<string[]>(reader.GetString(5)),
-        Expiration = NullableInstant(reader, 6),
-        CreatedAt = Instant(reader, 7),
-        LastUsedAt = Instant(reader, 8),
-        SuperAdmin = reader.GetBoolean(9),
-        ReadOnly = reader.GetBoolean(10),
-    };
 }

@@ -1,7 +1,7 @@
-using System.Text;
 using Microsoft.Data.Sqlite;
 using Windmill.Webhooks.Audit;
 using Windmill.Webhooks.Scripts;
+using static Windmill.Webhooks.Storage.ScriptRows;
 using static Windmill.Webhooks.Storage.Sqlite.SqliteValues;
 
 namespace Windmill.Webhooks.Storage.Sqlite;
@@ -9,11 +9,8 @@ namespace Windmill.Webhooks.Storage.Sqlite;
 /// <summary>The SQLite <see cref="IScriptStore"/>.</summary>
 public sealed class SqliteScriptStore : IScriptStore
 {
-    private const string Columns =
-        "workspace_id, hash, path, parent_hash, language, content, summary, description, schema, created_by, created_at, archived, timeout_ms, compiled_code";
-
     // The head of a path: its newest non-archived version.
-    private const string HeadOrder = "ORDER BY created_at DESC, rowid DESC LIMIT 1";
+    private static readonly string HeadOrder = ScriptRows.HeadOrder("rowid");
 
     private readonly SqliteDatabase _database;
 
@@ -111,41 +108,8 @@ public sealed class SqliteScriptStore : IScriptStore
     {
         ArgumentNullException.ThrowIfNull(query);
 
-        // The newest version of each path: the head, or with Archived, the newest of a path that has no head.
-        var sql = new StringBuilder($"""
-            SELECT {Columns} FROM script s
-            WHERE workspace_id = $ws
-              AND rowid = (SELECT rowid FROM script l WHERE l.workspace_id = s.workspace_id AND l.path = s.path
-                           {(query.Archived ? "" : "AND l.archived = 0")} {HeadOrder})
-            """);
-        var parameters = new List<(string, object?)> { ("$ws", query.Workspace), ("$offset", query.Offset), ("$limit", query.Limit) };
-        sql.Append(query.Archived ? " AND archived = 1" : " AND archived = 0");
-        if (query.PathStart is { } start)
-        {
-            sql.Append(" AND substr(path, 1, length($start)) = $start");
-            parameters.Add(("$start", start));
-        }
-
-        if (query.PathExact is { } exact)
-        {
-            sql.Append(" AND path = $exact");
-            parameters.Add(("$exact", exact));
-        }
-
-        if (query.CreatedBy is { } createdBy)
-        {
-            sql.Append(" AND created_by = $by");
-            parameters.Add(("$by", createdBy));
-        }
-
-        if (query.Languages is { Count: > 0 } languages)
-        {
-            sql.Append(" AND language IN (").AppendJoin(", ", languages.Select((_, i) => $"$language{i}")).Append(')');
-            parameters.AddRange(languages.Select((language, i) => ($"$language{i}", (object?)language)));
-        }
-
-        sql.Append(" ORDER BY path LIMIT $limit OFFSET $offset");
-        return _database.QueryAsync(sql.ToString(), Read, cancellationToken, [.. parameters]);
+        var (sql, parameters) = ScriptRows.List(query, "script", "rowid", "path");
+        return _database.QueryAsync(sql, Read, cancellationToken, [.. parameters.Select(p => ("@" + p.Name, p.Value))]);
     }
 
     private ValueTask<bool> WriteAsync(string sql, string workspace, object key, AuditEntry? audit, CancellationToken cancellationToken) =>
@@ -169,21 +133,5 @@ public sealed class SqliteScriptStore : IScriptStore
         }
     }
 
-    private static ScriptVersion Read(SqliteDataReader reader) => new()
-    {
-        Workspace = reader.GetString(0),
-        Hash = new ScriptHash(reader.GetInt64(1)),
-        Path = reader.GetString(2),
-        ParentHash = reader.IsDBNull(3) ? null : new ScriptHash(reader.GetInt64(3)),
-        Language = reader.GetString(4),
-        Content = reader.GetString(5),
-        Summary = reader.GetString(6),
-        Description = reader.GetString(7),
-        Schema = NullableJson(reader, 8),
-        CreatedBy = reader.GetString(9),
-        CreatedAt = Instant(reader, 10),
-        Archived = reader.GetBoolean(11),
-        Timeout = NullableDuration(reader, 12),
-        CompiledCode = NullableString(reader, 13),
-    };
+    private static ScriptVersion Read(SqliteDataReader reader) => ScriptRows.Read(reader);
 }

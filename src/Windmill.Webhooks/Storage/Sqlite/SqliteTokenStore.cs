@@ -1,14 +1,13 @@
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Windmill.Webhooks.Tokens;
 using static Windmill.Webhooks.Storage.Sqlite.SqliteValues;
+using static Windmill.Webhooks.Storage.TokenRows;
 
 namespace Windmill.Webhooks.Storage.Sqlite;
 
 /// <summary>The SQLite <see cref="ITokenStore"/>. It stores SHA-256 hashes, never a plaintext token.</summary>
 public sealed class SqliteTokenStore : ITokenStore
 {
-    private const string Columns = "token_hash, token_prefix, owner, label, workspace_id, scopes, expiration, created_at, last_used_at, super_admin, read_only";
     private readonly SqliteDatabase _database;
 
     /// <summary>Creates the store over <paramref name="database"/>.</summary>
@@ -20,12 +19,8 @@ public sealed class SqliteTokenStore : ITokenStore
         ArgumentNullException.ThrowIfNull(token);
         await _database.WriteAsync(connection =>
         {
-            using var insert = connection.Command($"""
-                INSERT INTO token ({Columns}) VALUES ($hash, $prefix, $owner, $label, $ws, $scopes, $expiration, $created, $used, $super, $readonly)
-                """,
-                ("$hash", token.TokenHash), ("$prefix", token.Prefix), ("$owner", token.Owner), ("$label", token.Label), ("$ws", token.WorkspaceId),
-                ("$scopes", token.Scopes is null ? null : JsonSerializer.Serialize(token.Scopes)), ("$expiration", ToDb(token.Expiration)),
-                ("$created", ToDb(token.CreatedAt)), ("$used", ToDb(token.LastUsedAt)), ("$super", token.SuperAdmin), ("$readonly", token.ReadOnly));
+            using var insert = connection.Command($"INSERT INTO token ({Columns}) VALUES ({InsertValues})",
+                [.. Values(token).Select(v => ("@" + v.Name, v.Value))]);
             try
             {
                 return insert.ExecuteNonQuery();
@@ -57,7 +52,7 @@ public sealed class SqliteTokenStore : ITokenStore
         return _database.WriteAsync(connection =>
         {
             using var update = connection.Command("UPDATE token SET label = $label, scopes = $scopes, read_only = $readonly WHERE token_hash = $hash",
-                ("$hash", token.TokenHash), ("$label", token.Label), ("$scopes", token.Scopes is null ? null : JsonSerializer.Serialize(token.Scopes)),
+                ("$hash", token.TokenHash), ("$label", token.Label), ("$scopes", Scopes(token)),
                 ("$readonly", token.ReadOnly));
             return update.ExecuteNonQuery() > 0;
         }, cancellationToken);
@@ -80,18 +75,5 @@ public sealed class SqliteTokenStore : ITokenStore
             return touch.ExecuteNonQuery();
         }, cancellationToken).ConfigureAwait(false);
 
-    private static ApiToken Read(SqliteDataReader reader) => new()
-    {
-        TokenHash = reader.GetString(0),
-        Prefix = reader.GetString(1),
-        Owner = reader.GetString(2),
-        Label = NullableString(reader, 3),
-        WorkspaceId = NullableString(reader, 4),
-        Scopes = reader.IsDBNull(5) ? null : JsonSerializer.Deserialize<string[]>(reader.GetString(5)),
-        Expiration = NullableInstant(reader, 6),
-        CreatedAt = Instant(reader, 7),
-        LastUsedAt = Instant(reader, 8),
-        SuperAdmin = reader.GetBoolean(9),
-        ReadOnly = reader.GetBoolean(10),
-    };
+    private static ApiToken Read(SqliteDataReader reader) => TokenRows.Read(reader);
 }
