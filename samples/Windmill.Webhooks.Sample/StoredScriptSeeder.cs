@@ -35,13 +35,28 @@ internal sealed partial class StoredScriptSeeder(StoredScripts stored, IScriptSt
         }
 
         var admin = new Caller(TokenService.AdminUser) { IsSuperAdmin = true, IsAdmin = true };
-        var version = await stored.CreateAsync(workspace, new NewScript
+        ScriptVersion version;
+        try
         {
-            Path = Path,
-            Language = "bun",
-            Content = Content,
-            Summary = "Greets someone, in TypeScript",
-        }, admin, cancellationToken);
+            version = await stored.CreateAsync(workspace, new NewScript
+            {
+                Path = Path,
+                Language = "bun",
+                Content = Content,
+                Summary = "Greets someone, in TypeScript",
+            }, admin, cancellationToken);
+        }
+        catch (ScriptRequestException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Two replicas on one database starting together both seed it: the one that lost finds the other's.
+            if (await store.GetLatestAsync(workspace, Path, cancellationToken) is not null)
+            {
+                return;
+            }
+
+            throw;
+        }
+
         LogStored(logger, Path, version.Hash.ToString());
     }
 

@@ -51,10 +51,11 @@ public sealed class MultiProcessTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_job_accepted_on_A_with_no_workers_is_run_by_B_and_a_sync_caller_on_A_gets_Bs_result()
+    public async Task Two_replicas_started_together_share_the_queue_a_job_accepted_on_A_with_no_workers_runs_on_B_and_As_sync_caller_gets_the_result()
     {
-        var a = await StartAsync(("Windmill__WorkerCount", "0"));
-        await StartAsync();
+        // Started together on an empty database: they migrate, deploy and seed it at the same moment.
+        var replicas = await Task.WhenAll(StartAsync(("Windmill__WorkerCount", "0")), StartAsync());
+        var a = replicas[0];
 
         var sync = await PostAsync(a, "jobs/run_wait_result/p/u/bot/hello_world", """{"name":"replica B"}""");
         var accepted = await PostAsync(a, "jobs/run/p/u/bot/echo", """{"from":"A"}""");
