@@ -545,7 +545,7 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
             else if (outcome is not null)
             {
                 var completion = new JobCompletion(job.Id, outcome.Succeeded ? JobStatus.Success : JobStatus.Failure, outcome.Result, outcome.Logs,
-                    _time.GetUtcNow()) { ResumesParent = job.IsFlowStep ? job.ParentJob : null };
+                    _time.GetUtcNow()) { ResumesParent = job.IsFlowStep ? job.ParentJob : null, FlowStatus = outcome.FlowStatus };
                 _completions.Writer.TryWrite(new PendingCompletion(job, completion));
             }
         }
@@ -699,7 +699,7 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
         var children = outcome.Children!.Select(child => Create(child, now, job)).ToList();
         try
         {
-            if (await _store.SuspendAsync(Owner, job.Id, children, CancellationToken.None).ConfigureAwait(false))
+            if (await _store.SuspendAsync(Owner, job.Id, outcome.FlowStatus, children, CancellationToken.None).ConfigureAwait(false))
             {
                 await AnnounceReadyAsync().ConfigureAwait(false);
             }
