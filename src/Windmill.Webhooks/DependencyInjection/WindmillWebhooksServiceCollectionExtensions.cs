@@ -68,6 +68,10 @@ public static class WindmillWebhooksServiceCollectionExtensions
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<ScriptCatalog>(sp, sp.GetRequiredService<CachingScriptStore>()));
         services.TryAddSingleton<IJobNotifier, InProcessJobNotifier>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IJobExecutor, ScriptJobExecutor>());
+        services.TryAddSingleton<FlowEarlyReturns>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IJobExecutor, FlowJobExecutor>(sp => new FlowJobExecutor(
+            sp.GetRequiredService<IJobStore>(), sp.GetRequiredService<CachingScriptStore>(), sp.GetRequiredService<IFlowStore>(),
+            sp.GetRequiredService<FlowEarlyReturns>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<IFlowExpressionEvaluator>())));
         services.TryAddSingleton<JobRunner>();
         services.TryAddSingleton<IJobRunner>(sp => sp.GetRequiredService<JobRunner>());
         services.TryAddSingleton(sp => new JobRuns(sp.GetRequiredService<CachingScriptStore>(), sp.GetRequiredService<IFlowStore>(),
