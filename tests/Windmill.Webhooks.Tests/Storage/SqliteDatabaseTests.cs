@@ -150,6 +150,48 @@ public sealed class SqliteDatabaseTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_version_6_database_migrates_keeps_its_jobs_and_scripts_and_stores_flows()
+    {
+        using (var connection = new SqliteConnection(_file.ConnectionString))
+        {
+            connection.Open();
+            var migrations = (string[])typeof(SqliteSchema).GetField("Migrations", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+                .GetValue(null)!;
+            using var command = connection.CreateCommand();
+            command.CommandText = string.Join(";\n", migrations[..6]) + """
+                ;PRAGMA user_version = 6;
+                INSERT INTO job (id, workspace_id, kind, script_path, script_hash, args, created_by, permissioned_as, created_at, scheduled_for, status, tag)
+                VALUES ('0190f6b2-3c1e-7d2a-9b1f-0f9a1c2b3d4e', 'demo', 'script', 'u/bot/old', 1, '{}', 'alice', 'u/alice', 0, 0, 'queued', 'default');
+                INSERT INTO script (workspace_id, hash, path, language, content, summary, description, created_by, created_at)
+                VALUES ('demo', 7, 'u/bot/old', 'csharp', 'old content', '', '', 'system', 0);
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        SqliteConnection.ClearAllPools();
+        var database = _file.Open();
+        var job = await new SqliteJobStore(database).GetAsync(Guid.Parse("0190f6b2-3c1e-7d2a-9b1f-0f9a1c2b3d4e"), CancellationToken.None);
+        var script = await new SqliteScriptStore(database).GetByHashAsync("demo", new Windmill.Webhooks.Scripts.ScriptHash(7), CancellationToken.None);
+        var flows = new SqliteFlowStore(database);
+        var flow = await flows.AddVersionAsync(new Windmill.Webhooks.Flows.FlowVersion
+        {
+            Workspace = "demo",
+            Path = "f/examples/greet",
+            Id = 0,
+            Value = System.Text.Json.JsonDocument.Parse("""{"modules":[]}""").RootElement,
+            CreatedBy = "alice",
+            CreatedAt = DateTimeOffset.UnixEpoch,
+        }, null, null, CancellationToken.None);
+        await using var read = await database.OpenReadConnectionAsync(CancellationToken.None);
+
+        Assert.Equal(7, SqliteSchema.LatestVersion);
+        Assert.Equal(7L, Scalar(read, "PRAGMA user_version"));
+        Assert.Equal(("u/bot/old", JobStatus.Queued, "old content"), (job?.Runnable.Path, job?.Status, script?.Content));
+        Assert.Equal(DBNull.Value, Scalar(read, "SELECT flow_status FROM job"));
+        Assert.Equal("""{"modules":[]}""", (await flows.GetVersionAsync("demo", flow.Id, CancellationToken.None))?.Value.GetRawText());
+    }
+
+    [Fact]
     public async Task A_database_from_a_newer_release_is_refused_with_a_clear_message()
     {
         var first = _file.Open();
