@@ -71,6 +71,7 @@ internal sealed record JobJson
             CanceledReason = job.CanceledReason,
             JobKind = job.Runnable.Kind.ToString().ToLowerInvariant(),
             PermissionedAs = job.PermissionedAs,
+            IsFlowStep = job.IsFlowStep,
             Language = job.Runnable.Language,
             IsSkipped = completed ? false : null,
             Email = job.PermissionedAs.StartsWith("u/", StringComparison.Ordinal) ? job.PermissionedAs[2..] : job.PermissionedAs,

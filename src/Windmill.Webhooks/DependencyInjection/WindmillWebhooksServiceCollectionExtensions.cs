@@ -69,13 +69,12 @@ public static class WindmillWebhooksServiceCollectionExtensions
         services.TryAddSingleton<IJobNotifier, InProcessJobNotifier>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IJobExecutor, ScriptJobExecutor>());
         services.TryAddSingleton<FlowEarlyReturns>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IJobExecutor, FlowJobExecutor>(sp => new FlowJobExecutor(
-            sp.GetRequiredService<IJobStore>(), sp.GetRequiredService<CachingScriptStore>(), sp.GetRequiredService<IFlowStore>(),
-            sp.GetRequiredService<FlowEarlyReturns>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<IFlowExpressionEvaluator>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IJobExecutor, FlowJobExecutor>());
         services.TryAddSingleton<JobRunner>();
         services.TryAddSingleton<IJobRunner>(sp => sp.GetRequiredService<JobRunner>());
         services.TryAddSingleton(sp => new JobRuns(sp.GetRequiredService<CachingScriptStore>(), sp.GetRequiredService<IFlowStore>(),
-            sp.GetRequiredService<IJobRunner>(), sp.GetRequiredService<ScriptCatalog>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<IJobRunner>(), sp.GetRequiredService<ScriptCatalog>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<FlowEarlyReturns>()));
         services.TryAddSingleton(sp => new StoredScripts(sp.GetRequiredService<CachingScriptStore>(), sp.GetRequiredService<ScriptCatalog>(),
             sp.GetServices<IScriptCompiler>(), sp.GetRequiredService<IAuditSink>(), sp.GetRequiredService<IOptions<WindmillWebhooksOptions>>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<StoredScripts>>()));

@@ -25,9 +25,11 @@ public sealed class JobRuns
     private readonly IJobRunner _runner;
     private readonly ScriptCatalog _catalog;
     private readonly TimeProvider _time;
+    private readonly FlowEarlyReturns _earlyReturns;
 
-    internal JobRuns(IScriptStore scripts, IFlowStore flows, IJobRunner runner, ScriptCatalog catalog, TimeProvider time)
+    internal JobRuns(IScriptStore scripts, IFlowStore flows, IJobRunner runner, ScriptCatalog catalog, TimeProvider time, FlowEarlyReturns earlyReturns)
     {
+        _earlyReturns = earlyReturns;
         _scripts = scripts;
         _flows = flows;
         _runner = runner;
@@ -214,4 +216,77 @@ public sealed class JobRuns
     // A run may only shorten its script's limit, never lengthen it.
     private static TimeSpan? Shorter(TimeSpan? script, TimeSpan? run) =>
         script is { } a && run is { } b ? (a < b ? a : b) : script ?? run;
+
+    /// <summary>
+    /// Waits for what a synchronous caller of <paramref name="job"/> is answered with: the completed job, or, for a flow with
+    /// an <c>early_return</c> step, as soon as that step succeeded, the flow shown as succeeded with that step's result while
+    /// it goes on. <see langword="null"/> when the job is unknown.
+    /// </summary>
+    public async ValueTask<Job?> WaitForAnswerAsync(Job job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (EarlyReturnStep(job) is not { } step)
+        {
+            return await _runner.WaitForCompletionAsync(job.Workspace, job.Id, cancellationToken).ConfigureAwait(false);
+        }
+
+        var early = _earlyReturns.Watch(job.Id);
+        using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            var completion = _runner.WaitForCompletionAsync(job.Workspace, job.Id, stopWaiting.Token).AsTask();
+
+            // A result that came before this wait began is in the flow's status.
+            if (await _runner.GetAsync(job.Workspace, job.Id, cancellationToken).ConfigureAwait(false) is { IsCompleted: false } current
+                && EarlyResult(current, step) is { } stored)
+            {
+                return AnsweredEarly(current, stored);
+            }
+
+            if (await Task.WhenAny(completion, early).ConfigureAwait(false) == early)
+            {
+                return AnsweredEarly(job, await early.ConfigureAwait(false));
+            }
+
+            return await completion.ConfigureAwait(false);
+        }
+        finally
+        {
+            await stopWaiting.CancelAsync().ConfigureAwait(false);
+            _earlyReturns.Forget(job.Id);
+        }
+    }
+
+    private Job AnsweredEarly(Job job, JsonElement result) =>
+        job with { Status = JobStatus.Success, Result = result, CompletedAt = _time.GetUtcNow() };
+
+    private static string? EarlyReturnStep(Job job)
+    {
+        if (job.Runnable is not { Kind: JobKind.Flow, RawCode: { } raw } || !raw.Contains("\"early_return\"", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        using var flow = JsonDocument.Parse(raw);
+        return flow.RootElement.TryGetProperty("early_return", out var step) && step.ValueKind == JsonValueKind.String ? step.GetString() : null;
+    }
+
+    private static JsonElement? EarlyResult(Job flow, string step)
+    {
+        if (flow.FlowStatus is not { ValueKind: JsonValueKind.Object } status || !status.TryGetProperty("modules", out var modules))
+        {
+            return null;
+        }
+
+        foreach (var module in modules.EnumerateArray())
+        {
+            if (module.TryGetProperty("id", out var id) && id.GetString() == step && module.TryGetProperty("type", out var type)
+                && type.GetString() == FlowModuleStatus.Success && module.TryGetProperty("result", out var result))
+            {
+                return result.Clone();
+            }
+        }
+
+        return null;
+    }
 }

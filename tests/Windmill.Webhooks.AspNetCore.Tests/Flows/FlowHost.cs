@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 using Windmill.Webhooks.AspNetCore.Tests.Infrastructure;
 using Windmill.Webhooks.Jobs;
 
@@ -28,7 +27,8 @@ internal sealed class FlowHost : IAsyncDisposable
 
     private FlowHost(int workers) => _workers = workers;
 
-    public FakeTimeProvider Time { get; } = new(SampleApp.Start);
+    /// <summary>The host's clock; it tells when the first 5 s timer (an expression's time limit) exists.</summary>
+    public TimerSignalingTimeProvider Time { get; } = new(SampleApp.Start, TimeSpan.FromSeconds(5));
 
     public HttpClient Client { get; private set; } = null!;
 
@@ -57,7 +57,7 @@ internal sealed class FlowHost : IAsyncDisposable
     }
 
     public Task<HttpResponseMessage> CreateFlowResponseAsync(string path, string value) =>
-        Client.PostAsync(Api + "/flows/create", Wire.JsonBody($$"""{"path": "{{path}}", "summary": "", "value": {{value}}, "schema": {}}"""));
+        Client.PostAsync(Api + "/flows/create", Wire.JsonBody("""{"path": "<<0>>", "summary": "", "value": <<1>>, "schema": {}}""".Replace("<<0>>", path, StringComparison.Ordinal).Replace("<<1>>", value, StringComparison.Ordinal)));
 
     /// <summary>Runs a flow through the sync webhook; the answer's status and body.</summary>
     public async Task<(HttpStatusCode Status, string Body)> RunAsync(string path, string args = "{}")
