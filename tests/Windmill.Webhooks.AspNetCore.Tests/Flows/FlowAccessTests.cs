@@ -28,7 +28,7 @@ public sealed class FlowAccessTests
     [MemberData(nameof(BadCreates))]
     public async Task A_bad_create_is_400_in_windmills_text_and_stores_nothing(string body, string expected)
     {
-        await using var host = await FlowHost.StartAsync();
+        await using var host = await StoredScriptHost.StartAsync();
 
         using var response = await PostCreateAsync(host.Client, body);
         var text = await response.Content.ReadAsStringAsync();
@@ -42,15 +42,15 @@ public sealed class FlowAccessTests
     [Fact]
     public async Task A_definition_over_the_size_limit_is_400_for_create_and_update()
     {
-        await using var host = await FlowHost.StartAsync();
+        await using var host = await StoredScriptHost.StartAsync();
         await CreateAsync(host.Client, "u/admin/f");
-        var big = $$"""{"modules":[],"pad":"{{new string('x', FlowHost.MaxDefinition)}}"}""";
+        var big = $$"""{"modules":[],"pad":"{{new string('x', StoredScriptHost.MaxFlowDefinition)}}"}""";
         var size = big.Length;
 
         using var create = await PostCreateAsync(host.Client, NewFlow("u/admin/g", big));
-        using var update = await host.Client.PostAsync(FlowHost.Flows + "/update/u/admin/f", Wire.JsonBody(NewFlow("u/admin/f", big)));
+        using var update = await host.Client.PostAsync(FlowRequests.Flows + "/update/u/admin/f", Wire.JsonBody(NewFlow("u/admin/f", big)));
 
-        var expected = $"Bad request: the flow's definition is {size} bytes, more than the {FlowHost.MaxDefinition} this server accepts";
+        var expected = $"Bad request: the flow's definition is {size} bytes, more than the {StoredScriptHost.MaxFlowDefinition} this server accepts";
         await Wire.AssertAsync(create, HttpStatusCode.BadRequest, Wire.Text, expected);
         await Wire.AssertAsync(update, HttpStatusCode.BadRequest, Wire.Text, expected);
         Assert.Equal(["u/admin/f"], await ListedPathsAsync(host.Client));
@@ -60,11 +60,11 @@ public sealed class FlowAccessTests
     [Fact]
     public async Task A_malformed_path_in_a_read_route_is_400()
     {
-        await using var host = await FlowHost.StartAsync();
+        await using var host = await StoredScriptHost.StartAsync();
 
         foreach (var route in new[] { "/get/u/x", "/exists/u/x", "/history/p/u/x", "/list_tokens/u/x" })
         {
-            using var response = await host.Client.GetAsync(FlowHost.Flows + route);
+            using var response = await host.Client.GetAsync(FlowRequests.Flows + route);
             await Wire.AssertAsync(response, HttpStatusCode.BadRequest, Wire.Text, "Bad request: invalid flow path: u/x");
         }
     }
@@ -72,16 +72,16 @@ public sealed class FlowAccessTests
     [Fact]
     public async Task A_user_writes_flows_in_their_own_space_and_in_folders_but_not_in_another_users()
     {
-        await using var host = await FlowHost.StartAsync();
+        await using var host = await StoredScriptHost.StartAsync();
         using var alice = await host.CreateClientWithTokenAsync(new NewTokenRequest { Owner = "alice" });
         await CreateAsync(host.Client, "u/bob/f");
 
         using var own = await PostCreateAsync(alice, NewFlow("u/alice/f"));
         using var folder = await PostCreateAsync(alice, NewFlow("f/team/f"));
         using var others = await PostCreateAsync(alice, NewFlow("u/bob/g"));
-        using var update = await alice.PostAsync(FlowHost.Flows + "/update/u/bob/f", Wire.JsonBody(NewFlow("u/bob/f")));
-        using var archive = await alice.PostAsync(FlowHost.Flows + "/archive/u/bob/f", Wire.JsonBody("{}"));
-        using var delete = await alice.DeleteAsync(FlowHost.Flows + "/delete/u/bob/f");
+        using var update = await alice.PostAsync(FlowRequests.Flows + "/update/u/bob/f", Wire.JsonBody(NewFlow("u/bob/f")));
+        using var archive = await alice.PostAsync(FlowRequests.Flows + "/archive/u/bob/f", Wire.JsonBody("{}"));
+        using var delete = await alice.DeleteAsync(FlowRequests.Flows + "/delete/u/bob/f");
 
         await Wire.AssertAsync(own, HttpStatusCode.Created, Wire.Text, "u/alice/f");
         await Wire.AssertAsync(folder, HttpStatusCode.Created, Wire.Text, "f/team/f");
@@ -97,7 +97,7 @@ public sealed class FlowAccessTests
     [Fact]
     public async Task Scoped_tokens_write_and_read_only_the_flows_their_scopes_name()
     {
-        await using var host = await FlowHost.StartAsync();
+        await using var host = await StoredScriptHost.StartAsync();
         await CreateAsync(host.Client, "f/team/a");
         await CreateAsync(host.Client, "f/other/b");
         using var writer = await host.CreateClientWithTokenAsync(new NewTokenRequest { Owner = "alice", Scopes = ["flows:write:f/team/*"] });
@@ -106,12 +106,12 @@ public sealed class FlowAccessTests
 
         using var written = await PostCreateAsync(writer, NewFlow("f/team/c"));
         using var elsewhere = await PostCreateAsync(writer, NewFlow("f/other/c"));
-        using var readOwn = await writer.GetAsync(FlowHost.Flows + "/get/f/team/a");
-        using var readOther = await writer.GetAsync(FlowHost.Flows + "/get/f/other/b");
+        using var readOwn = await writer.GetAsync(FlowRequests.Flows + "/get/f/team/a");
+        using var readOther = await writer.GetAsync(FlowRequests.Flows + "/get/f/other/b");
         var listed = await ListedPathsAsync(writer);
         using var runnerWrites = await PostCreateAsync(runner, NewFlow("f/team/d"));
-        using var runnerReads = await runner.GetAsync(FlowHost.Flows + "/get/f/team/a");
-        using var readOnlyWrites = await readOnly.DeleteAsync(FlowHost.Flows + "/delete/f/team/a");
+        using var runnerReads = await runner.GetAsync(FlowRequests.Flows + "/get/f/team/a");
+        using var readOnlyWrites = await readOnly.DeleteAsync(FlowRequests.Flows + "/delete/f/team/a");
 
         await Wire.AssertAsync(written, HttpStatusCode.Created, Wire.Text, "f/team/c");
         await Wire.AssertAsync(elsewhere, HttpStatusCode.Forbidden, Wire.Text, "Permission denied: Required scope: flows:write:f/other/c");
@@ -128,13 +128,13 @@ public sealed class FlowAccessTests
     [Fact]
     public async Task Every_flows_route_needs_a_token()
     {
-        await using var host = await FlowHost.StartAsync();
+        await using var host = await StoredScriptHost.StartAsync();
         using var anonymous = host.CreateAnonymousClient();
 
         using var create = await PostCreateAsync(anonymous, NewFlow("u/admin/f"));
-        using var read = await anonymous.GetAsync(FlowHost.Flows + "/get/u/admin/f");
-        using var list = await anonymous.GetAsync(FlowHost.Flows + "/list");
-        using var delete = await anonymous.DeleteAsync(FlowHost.Flows + "/delete/u/admin/f");
+        using var read = await anonymous.GetAsync(FlowRequests.Flows + "/get/u/admin/f");
+        using var list = await anonymous.GetAsync(FlowRequests.Flows + "/list");
+        using var delete = await anonymous.DeleteAsync(FlowRequests.Flows + "/delete/u/admin/f");
 
         foreach (var response in new[] { create, read, list, delete })
         {
@@ -145,7 +145,7 @@ public sealed class FlowAccessTests
     [Fact]
     public async Task List_tokens_names_the_tokens_that_may_run_the_flow_and_not_those_for_a_script_at_the_same_path()
     {
-        await using var host = await FlowHost.StartAsync();
+        await using var host = await StoredScriptHost.StartAsync();
         await CreateAsync(host.Client, "f/team/a");
         var tokens = host.Services.GetRequiredService<TokenService>();
         var (_, forFlow) = await tokens.CreateAsync(new NewTokenRequest
@@ -154,7 +154,7 @@ public sealed class FlowAccessTests
         }, CancellationToken.None);
         await tokens.CreateAsync(new NewTokenRequest { Owner = "admin", Label = "script", Scopes = [TokenScopes.RunScript("f/team/a")] }, CancellationToken.None);
 
-        using var listed = JsonDocument.Parse(await host.Client.GetStringAsync(FlowHost.Flows + "/list_tokens/f/team/a"));
+        using var listed = JsonDocument.Parse(await host.Client.GetStringAsync(FlowRequests.Flows + "/list_tokens/f/team/a"));
 
         var token = Assert.Single(listed.RootElement.EnumerateArray());
         Assert.Equal(("webhook-admin-ab12", forFlow.Prefix, "jobs:run:flows:f/team/a"),

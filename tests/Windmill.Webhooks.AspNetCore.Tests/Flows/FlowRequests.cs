@@ -7,6 +7,8 @@ namespace Windmill.Webhooks.AspNetCore.Tests.Flows;
 /// <summary>Requests of the flows routes that the flow tests share.</summary>
 internal static class FlowRequests
 {
+    public const string Flows = StoredScriptHost.Api + "/flows";
+
     /// <summary>A small OpenFlow value whose one step has id <paramref name="step"/>.</summary>
     public static string Value(string step = "a") =>
         """{"modules":[{"id":""" + "\"" + step + "\"" + ""","value":{"type":"rawscript","language":"bun","content":"export function main(x) { return x }","input_transforms":{"x":{"type":"javascript","expr":"flow_input.x"}}}}]}""";
@@ -19,7 +21,7 @@ internal static class FlowRequests
     public const string Schema = """{"type":"object","properties":{"x":{"type":"integer"}}}""";
 
     public static Task<HttpResponseMessage> PostCreateAsync(HttpClient client, string body) =>
-        client.PostAsync(FlowHost.Flows + "/create", Wire.JsonBody(body));
+        client.PostAsync(FlowRequests.Flows + "/create", Wire.JsonBody(body));
 
     /// <summary>Creates a flow, asserting Windmill's <c>201 text/plain</c> answer with its path.</summary>
     public static async Task CreateAsync(HttpClient client, string path, string? value = null)
@@ -30,13 +32,13 @@ internal static class FlowRequests
 
     public static async Task<JsonElement> GetAsync(HttpClient client, string path)
     {
-        using var flow = JsonDocument.Parse(await client.GetStringAsync($"{FlowHost.Flows}/get/{path}"));
+        using var flow = JsonDocument.Parse(await client.GetStringAsync($"{FlowRequests.Flows}/get/{path}"));
         return flow.RootElement.Clone();
     }
 
     public static async Task<string[]> ListedPathsAsync(HttpClient client, string query = "")
     {
-        using var listed = JsonDocument.Parse(await client.GetStringAsync($"{FlowHost.Flows}/list{query}"));
+        using var listed = JsonDocument.Parse(await client.GetStringAsync($"{FlowRequests.Flows}/list{query}"));
         return [.. listed.RootElement.EnumerateArray().Select(v => v.GetProperty("path").GetString()!)];
     }
 

@@ -11,11 +11,11 @@ public sealed class FlowRouteTests
     [Fact]
     public async Task Create_answers_201_with_the_path_and_the_flow_reads_back_in_windmills_json()
     {
-        await using var host = await FlowHost.StartAsync();
+        await using var host = await StoredScriptHost.StartAsync();
 
         using var created = await PostCreateAsync(host.Client, NewFlow("u/admin/greet", summary: "Greets"));
-        using var read = await host.Client.GetAsync(FlowHost.Flows + "/get/u/admin/greet");
-        using var exists = await host.Client.GetAsync(FlowHost.Flows + "/exists/u/admin/greet");
+        using var read = await host.Client.GetAsync(FlowRequests.Flows + "/get/u/admin/greet");
+        using var exists = await host.Client.GetAsync(FlowRequests.Flows + "/exists/u/admin/greet");
 
         await Wire.AssertAsync(created, HttpStatusCode.Created, Wire.Text, "u/admin/greet");
         await Wire.AssertAsync(read, HttpStatusCode.OK, Wire.Json,
@@ -27,7 +27,7 @@ public sealed class FlowRouteTests
     [Fact]
     public async Task A_create_at_a_path_that_has_a_flow_is_windmills_400_and_stores_nothing()
     {
-        await using var host = await FlowHost.StartAsync();
+        await using var host = await StoredScriptHost.StartAsync();
         await CreateAsync(host.Client, "u/admin/f", Value("first"));
 
         using var again = await PostCreateAsync(host.Client, NewFlow("u/admin/f", Value("second")));
@@ -40,14 +40,14 @@ public sealed class FlowRouteTests
     [Fact]
     public async Task Update_adds_a_version_answers_the_path_and_history_lists_the_versions_newest_first()
     {
-        await using var host = await FlowHost.StartAsync();
+        await using var host = await StoredScriptHost.StartAsync();
         await CreateAsync(host.Client, "u/admin/f", Value("first"));
         host.Time.Advance(TimeSpan.FromMinutes(1));
 
-        using var updated = await host.Client.PostAsync(FlowHost.Flows + "/update/u/admin/f",
+        using var updated = await host.Client.PostAsync(FlowRequests.Flows + "/update/u/admin/f",
             Wire.JsonBody($$"""{"summary":"Second","value":{{Value("second")}},"deployment_message":"step renamed"}"""));
         var flow = await GetAsync(host.Client, "u/admin/f");
-        using var history = await host.Client.GetAsync(FlowHost.Flows + "/history/p/u/admin/f");
+        using var history = await host.Client.GetAsync(FlowRequests.Flows + "/history/p/u/admin/f");
 
         await Wire.AssertAsync(updated, HttpStatusCode.OK, Wire.Text, "u/admin/f");
         Assert.Equal(("Second", 2, "second", "2025-01-31T10:01:00.000000Z"), (flow.GetProperty("summary").GetString(), flow.GetProperty("version_id").GetInt32(),
@@ -62,11 +62,11 @@ public sealed class FlowRouteTests
     [Fact]
     public async Task Update_of_a_missing_flow_is_404_and_one_that_renames_is_400()
     {
-        await using var host = await FlowHost.StartAsync();
+        await using var host = await StoredScriptHost.StartAsync();
         await CreateAsync(host.Client, "u/admin/f");
 
-        using var missing = await host.Client.PostAsync(FlowHost.Flows + "/update/u/admin/none", Wire.JsonBody(NewFlow("u/admin/none")));
-        using var rename = await host.Client.PostAsync(FlowHost.Flows + "/update/u/admin/f", Wire.JsonBody(NewFlow("u/admin/g")));
+        using var missing = await host.Client.PostAsync(FlowRequests.Flows + "/update/u/admin/none", Wire.JsonBody(NewFlow("u/admin/none")));
+        using var rename = await host.Client.PostAsync(FlowRequests.Flows + "/update/u/admin/f", Wire.JsonBody(NewFlow("u/admin/g")));
 
         await Wire.AssertAsync(missing, HttpStatusCode.NotFound, Wire.Text, "Not found: Flow not found at name u/admin/none");
         await Wire.AssertAsync(rename, HttpStatusCode.BadRequest, Wire.Text, "Bad request: the flow's path u/admin/g is not u/admin/f: flows cannot be renamed here");
@@ -77,11 +77,11 @@ public sealed class FlowRouteTests
     [Fact]
     public async Task An_unknown_flow_is_windmills_404_and_does_not_exist()
     {
-        await using var host = await FlowHost.StartAsync();
+        await using var host = await StoredScriptHost.StartAsync();
 
-        using var read = await host.Client.GetAsync(FlowHost.Flows + "/get/u/admin/none");
-        using var exists = await host.Client.GetAsync(FlowHost.Flows + "/exists/u/admin/none");
-        using var history = await host.Client.GetAsync(FlowHost.Flows + "/history/p/u/admin/none");
+        using var read = await host.Client.GetAsync(FlowRequests.Flows + "/get/u/admin/none");
+        using var exists = await host.Client.GetAsync(FlowRequests.Flows + "/exists/u/admin/none");
+        using var history = await host.Client.GetAsync(FlowRequests.Flows + "/history/p/u/admin/none");
 
         await Wire.AssertAsync(read, HttpStatusCode.NotFound, Wire.Text, "Not found: Flow not found at path u/admin/none");
         await Wire.AssertAsync(exists, HttpStatusCode.OK, Wire.Json, "false");
@@ -91,15 +91,15 @@ public sealed class FlowRouteTests
     [Fact]
     public async Task Archive_answers_windmills_text_hides_the_flow_from_the_list_and_unarchive_brings_it_back()
     {
-        await using var host = await FlowHost.StartAsync();
+        await using var host = await StoredScriptHost.StartAsync();
         await CreateAsync(host.Client, "u/admin/f");
 
-        using var archived = await host.Client.PostAsync(FlowHost.Flows + "/archive/u/admin/f", Wire.JsonBody("{}"));
+        using var archived = await host.Client.PostAsync(FlowRequests.Flows + "/archive/u/admin/f", Wire.JsonBody("{}"));
         var read = await GetAsync(host.Client, "u/admin/f");
         var live = await ListedPathsAsync(host.Client);
         var archivedList = await ListedPathsAsync(host.Client, "?show_archived=true");
-        using var exists = await host.Client.GetAsync(FlowHost.Flows + "/exists/u/admin/f");
-        using var unarchived = await host.Client.PostAsync(FlowHost.Flows + "/archive/u/admin/f", Wire.JsonBody("""{"archived":false}"""));
+        using var exists = await host.Client.GetAsync(FlowRequests.Flows + "/exists/u/admin/f");
+        using var unarchived = await host.Client.PostAsync(FlowRequests.Flows + "/archive/u/admin/f", Wire.JsonBody("""{"archived":false}"""));
 
         await Wire.AssertAsync(archived, HttpStatusCode.OK, Wire.Text, "Flow u/admin/f archived");
         Assert.True(read.GetProperty("archived").GetBoolean());
@@ -115,15 +115,15 @@ public sealed class FlowRouteTests
     [Fact]
     public async Task Delete_answers_windmills_text_and_removes_every_version_and_a_second_delete_is_404()
     {
-        await using var host = await FlowHost.StartAsync();
+        await using var host = await StoredScriptHost.StartAsync();
         await CreateAsync(host.Client, "u/admin/f");
-        await host.Client.PostAsync(FlowHost.Flows + "/update/u/admin/f", Wire.JsonBody(NewFlow("u/admin/f")));
+        await host.Client.PostAsync(FlowRequests.Flows + "/update/u/admin/f", Wire.JsonBody(NewFlow("u/admin/f")));
 
-        using var deleted = await host.Client.DeleteAsync(FlowHost.Flows + "/delete/u/admin/f");
-        using var read = await host.Client.GetAsync(FlowHost.Flows + "/get/u/admin/f");
-        using var history = await host.Client.GetAsync(FlowHost.Flows + "/history/p/u/admin/f");
-        using var again = await host.Client.DeleteAsync(FlowHost.Flows + "/delete/u/admin/f");
-        using var archiveGone = await host.Client.PostAsync(FlowHost.Flows + "/archive/u/admin/f", Wire.JsonBody("{}"));
+        using var deleted = await host.Client.DeleteAsync(FlowRequests.Flows + "/delete/u/admin/f");
+        using var read = await host.Client.GetAsync(FlowRequests.Flows + "/get/u/admin/f");
+        using var history = await host.Client.GetAsync(FlowRequests.Flows + "/history/p/u/admin/f");
+        using var again = await host.Client.DeleteAsync(FlowRequests.Flows + "/delete/u/admin/f");
+        using var archiveGone = await host.Client.PostAsync(FlowRequests.Flows + "/archive/u/admin/f", Wire.JsonBody("{}"));
 
         await Wire.AssertAsync(deleted, HttpStatusCode.OK, Wire.Text, "Flow u/admin/f deleted");
         await Wire.AssertAsync(read, HttpStatusCode.NotFound, Wire.Text, "Not found: Flow not found at path u/admin/f");
@@ -137,13 +137,13 @@ public sealed class FlowRouteTests
     [Fact]
     public async Task List_answers_windmills_shape_ordered_by_path_with_its_filters_and_paging()
     {
-        await using var host = await FlowHost.StartAsync();
+        await using var host = await StoredScriptHost.StartAsync();
         using var bob = await host.CreateClientWithTokenAsync(new NewTokenRequest { Owner = "bob" });
         await CreateAsync(host.Client, "u/admin/b");
         await CreateAsync(host.Client, "u/admin/a");
         await CreateAsync(bob, "f/team/c");
 
-        using var all = await host.Client.GetAsync(FlowHost.Flows + "/list?path_exact=u/admin/a");
+        using var all = await host.Client.GetAsync(FlowRequests.Flows + "/list?path_exact=u/admin/a");
 
         await Wire.AssertAsync(all, HttpStatusCode.OK, Wire.Json,
             $$"""[{"workspace_id":"demo","path":"u/admin/a","summary":"A flow","description":"","value":{{Value()}},"schema":{{Schema}},"edited_by":"admin","edited_at":"2025-01-31T10:00:00.000000Z","archived":false,"extra_perms":{},"starred":false,"version_id":2}]""");
@@ -159,9 +159,9 @@ public sealed class FlowRouteTests
     [InlineData("?show_archived=maybe", "Bad request: show_archived must be true or false")]
     public async Task A_malformed_list_query_is_400(string query, string body)
     {
-        await using var host = await FlowHost.StartAsync();
+        await using var host = await StoredScriptHost.StartAsync();
 
-        using var response = await host.Client.GetAsync(FlowHost.Flows + "/list" + query);
+        using var response = await host.Client.GetAsync(FlowRequests.Flows + "/list" + query);
 
         await Wire.AssertAsync(response, HttpStatusCode.BadRequest, Wire.Text, body);
     }

@@ -15,14 +15,14 @@ namespace Windmill.Webhooks.AspNetCore.Tests.Flows;
 /// </summary>
 public sealed class FlowWebhookTests
 {
-    private const string Jobs = FlowHost.Api + "/jobs";
+    private const string Jobs = StoredScriptHost.Api + "/jobs";
 
     [Fact]
     public async Task Run_answers_201_with_the_job_id_and_the_job_runs_the_newest_definition_with_its_audit_row()
     {
-        await using var host = await FlowHost.StartAsync();
+        await using var host = await StoredScriptHost.StartAsync();
         await CreateAsync(host.Client, "f/team/greet", Value("first"));
-        await host.Client.PostAsync(FlowHost.Flows + "/update/f/team/greet", Wire.JsonBody(NewFlow("f/team/greet", Value("second"))));
+        await host.Client.PostAsync(FlowRequests.Flows + "/update/f/team/greet", Wire.JsonBody(NewFlow("f/team/greet", Value("second"))));
 
         using var response = await host.Client.PostAsync(Jobs + "/run/f/f/team/greet", Wire.JsonBody("""{"x":42}"""));
         var id = await Wire.AssertCreatedJobAsync(response);
@@ -37,7 +37,7 @@ public sealed class FlowWebhookTests
     [Fact]
     public async Task Run_wait_result_answers_the_flows_result_by_post_and_by_get()
     {
-        await using var host = await FlowHost.StartAsync();
+        await using var host = await StoredScriptHost.StartAsync();
         await CreateAsync(host.Client, "u/admin/echo");
         var payload = Convert.ToBase64String(Encoding.UTF8.GetBytes("""{"x":"by get"}"""));
 
@@ -52,7 +52,7 @@ public sealed class FlowWebhookTests
     [Fact]
     public async Task A_failed_flow_answers_422_with_its_error()
     {
-        await using var host = await FlowHost.StartAsync();
+        await using var host = await StoredScriptHost.StartAsync();
         await CreateAsync(host.Client, "u/admin/echo");
 
         using var response = await host.Client.PostAsync(Jobs + "/run_wait_result/f/u/admin/echo", Wire.JsonBody("""{"fail":"step a broke"}"""));
@@ -63,7 +63,7 @@ public sealed class FlowWebhookTests
     [Fact]
     public async Task The_script_webhooks_body_and_query_rules_apply_to_flows()
     {
-        await using var host = await FlowHost.StartAsync();
+        await using var host = await StoredScriptHost.StartAsync();
         await CreateAsync(host.Client, "u/admin/echo");
         var jobId = Guid.CreateVersion7();
 
@@ -84,7 +84,7 @@ public sealed class FlowWebhookTests
     [Fact]
     public async Task An_idempotency_key_runs_a_flow_once()
     {
-        await using var host = await FlowHost.StartAsync();
+        await using var host = await StoredScriptHost.StartAsync();
         await CreateAsync(host.Client, "u/admin/echo");
 
         async Task<HttpResponseMessage> Post()
@@ -105,7 +105,7 @@ public sealed class FlowWebhookTests
     [Fact]
     public async Task Only_a_token_with_the_flows_run_scope_runs_it_and_a_missing_token_is_401()
     {
-        await using var host = await FlowHost.StartAsync();
+        await using var host = await StoredScriptHost.StartAsync();
         await CreateAsync(host.Client, "f/team/a");
         using var flowScoped = await host.CreateClientWithTokenAsync(new NewTokenRequest { Owner = "alice", Scopes = ["jobs:run:flows:f/team/*"] });
         using var scriptScoped = await host.CreateClientWithTokenAsync(new NewTokenRequest { Owner = "alice", Scopes = ["jobs:run:scripts:f/team/a"] });
@@ -127,9 +127,9 @@ public sealed class FlowWebhookTests
     [Fact]
     public async Task A_missing_or_archived_flow_is_windmills_404_and_a_malformed_path_400()
     {
-        await using var host = await FlowHost.StartAsync();
+        await using var host = await StoredScriptHost.StartAsync();
         await CreateAsync(host.Client, "u/admin/old");
-        await host.Client.PostAsync(FlowHost.Flows + "/archive/u/admin/old", Wire.JsonBody("{}"));
+        await host.Client.PostAsync(FlowRequests.Flows + "/archive/u/admin/old", Wire.JsonBody("{}"));
 
         using var missing = await host.Client.PostAsync(Jobs + "/run/f/u/admin/none", Wire.JsonBody("{}"));
         using var archived = await host.Client.PostAsync(Jobs + "/run_wait_result/f/u/admin/old", Wire.JsonBody("{}"));
@@ -146,7 +146,7 @@ public sealed class FlowWebhookTests
     [Fact]
     public async Task Webhook_validators_probe_the_flow_routes_with_head_and_no_token()
     {
-        await using var host = await FlowHost.StartAsync();
+        await using var host = await StoredScriptHost.StartAsync();
         using var anonymous = host.CreateAnonymousClient();
 
         using var run = await anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Head, Jobs + "/run/f/u/admin/any"));
