@@ -162,27 +162,12 @@ public sealed partial class StoredFlows
     private static string Truncate(string? text) => text is null ? "(none)" : text.Length <= 64 ? text : text[..64] + "…";
 
     private AuditEntry Audit(string workspace, Caller caller, string operation, AuditActionKind kind, string resource,
-        params (string Key, string Value)[] parameters) => new()
-        {
-            WorkspaceId = workspace,
-            Timestamp = _time.GetUtcNow(),
-            Username = caller.Username,
-            Operation = operation,
-            ActionKind = kind,
-            Resource = resource,
-            Parameters = parameters.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
-        };
+        params (string Key, string Value)[] parameters) =>
+        AuditedWrite.Entry(workspace, caller, _time.GetUtcNow(), operation, kind, resource, parameters);
 
-    // The entry goes into the write's own commit when the store can hold it, else to the sink once the write is durable.
-    private async ValueTask<T> WriteAsync<T>(AuditEntry audit, Func<AuditEntry?, ValueTask<T>> write)
-    {
-        var inCommit = _store.CommitsWith(_audit);
-        var written = await write(inCommit ? audit : null).ConfigureAwait(false);
-        if (written is not false && !inCommit)
-        {
-            await _audit.WriteAsync(audit, CancellationToken.None).ConfigureAwait(false);
-        }
+    private ValueTask<FlowVersion> WriteAsync(AuditEntry audit, Func<AuditEntry?, ValueTask<FlowVersion>> write) =>
+        AuditedWrite.RunAsync(_store.CommitsWith(_audit), _audit, audit, write, _ => true);
 
-        return written;
-    }
+    private ValueTask<bool> WriteAsync(AuditEntry audit, Func<AuditEntry?, ValueTask<bool>> write) =>
+        AuditedWrite.RunAsync(_store.CommitsWith(_audit), _audit, audit, write, written => written);
 }
