@@ -269,7 +269,7 @@ public sealed class FlowModuleTests
         var start = host.Time.GetUtcNow();
 
         await WaitForStepsAsync(host, id, 2);
-        var waiting = (await host.StepsOfAsync(id))[1];
+        var waiting = (await host.StepsOfAsync(id)).Single(s => s.Runnable.Path == "u/code/wait");
         host.Time.Advance(TimeSpan.FromSeconds(30));
         await host.Steps.StartedAsync("slow");
         host.Time.Advance(TimeSpan.FromSeconds(10));

@@ -9,9 +9,12 @@ internal static class FlowRequests
 {
     public const string Flows = StoredScriptHost.Api + "/flows";
 
-    /// <summary>A small OpenFlow value whose one step has id <paramref name="step"/>.</summary>
+    /// <summary>
+    /// A small OpenFlow value whose one step, id <paramref name="step"/>, answers the flow's args, or throws a <c>FlowError</c>
+    /// with the text of an arg <c>fail</c>.
+    /// </summary>
     public static string Value(string step = "a") =>
-        """{"modules":[{"id":""" + "\"" + step + "\"" + ""","value":{"type":"rawscript","language":"bun","content":"export function main(x) { return x }","input_transforms":{"x":{"type":"javascript","expr":"flow_input.x"}}}}]}""";
+        """{"modules":[{"id":""" + "\"" + step + "\"" + ""","value":{"type":"rawscript","language":"javascript","content":"export function main(args) { if (args.fail) { const e = new Error(args.fail); e.name = 'FlowError'; throw e } return args }","input_transforms":{"args":{"type":"javascript","expr":"flow_input"}}}}]}""";
 
     /// <summary>Windmill's <c>OpenFlowWPath</c>, as its client sends it.</summary>
     public static string NewFlow(string path, string? value = null, string summary = "A flow", string? extra = null) =>

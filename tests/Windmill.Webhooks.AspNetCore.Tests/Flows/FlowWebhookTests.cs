@@ -11,7 +11,7 @@ namespace Windmill.Webhooks.AspNetCore.Tests.Flows;
 /// <summary>
 /// The flow webhooks: <c>jobs/run/f/…</c> (201, the job id) and <c>jobs/run_wait_result/f/…</c> by POST and GET (200 with the result,
 /// 422 with the error), with scope <c>jobs:run:flows:&lt;path&gt;</c> and audit <c>jobs.run.flow</c>. The host's
-/// <see cref="EchoFlowExecutor"/> stands in for the flow engine.
+/// The flows are real: one inline step that answers the flow's args (<see cref="FlowRequests.Value"/>).
 /// </summary>
 public sealed class FlowWebhookTests
 {
@@ -57,7 +57,10 @@ public sealed class FlowWebhookTests
 
         using var response = await host.Client.PostAsync(Jobs + "/run_wait_result/f/u/admin/echo", Wire.JsonBody("""{"fail":"step a broke"}"""));
 
-        await Wire.AssertAsync(response, HttpStatusCode.UnprocessableEntity, Wire.Json, """{"error":{"name":"FlowError","message":"step a broke"}}""");
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, Wire.Json), (response.StatusCode, Wire.ContentType(response)));
+        var error = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Equal(("FlowError", "step a broke", "a"),
+            (error.GetProperty("name").GetString(), error.GetProperty("message").GetString(), error.GetProperty("step_id").GetString()));
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace Windmill.Webhooks.AspNetCore.Tests.Infrastructure;
 
 /// <summary>
 /// A host built the way a user would (CreateBuilder, AddWindmillWebhooks, UseSqlite on a file of its own), on a TestServer,
-/// with the <c>test-lang</c> compiler and executor (<see cref="TestLanguageCompiler"/>), <see cref="EchoFlowExecutor"/> for flow jobs,
+/// with the <c>test-lang</c> compiler and executor (<see cref="TestLanguageCompiler"/>), the JavaScript package (flows' inline steps and expressions),
 /// a script registered in code at <see cref="CodePath"/>, a fake clock, a <see cref="MaxContent"/>-byte limit on a script's content
 /// and a <see cref="MaxFlowDefinition"/>-byte limit on a flow's definition.
 /// <see cref="RestartAsync"/> stops it and starts it again on the same database.
@@ -88,7 +88,7 @@ internal sealed class StoredScriptHost : IAsyncDisposable
             .AddScript(CodePath, () => "hello from code")
             .AddScriptCompiler<TestLanguageCompiler>()
             .AddJobExecutor<TestLanguageExecutor>()
-            .AddJobExecutor<EchoFlowExecutor>();
+            .AddJavaScript();
         _app = builder.Build();
         _app.MapWindmillWebhooks();
         await _app.StartAsync();
