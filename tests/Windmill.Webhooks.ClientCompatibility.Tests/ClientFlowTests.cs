@@ -6,11 +6,11 @@ namespace Windmill.Webhooks.ClientCompatibility.Tests;
 /// Stored flows driven by <c>windmill-client</c> 1.818.0, unchanged: <c>FlowService.createFlow</c>, <c>getFlowByPath</c>,
 /// <c>updateFlow</c>, <c>existsFlowByPath</c>, <c>listFlows</c>, <c>getFlowHistory</c>, <c>archiveFlowByPath</c> and
 /// <c>deleteFlowByPath</c> against the running sample; then the runs, <c>JobService.runFlowByPath</c>,
-/// <c>runWaitResultFlowByPath</c> and the helpers <c>runFlow</c> and <c>runFlowAsync</c>, against <see cref="EchoFlowHost"/>,
-/// whose flow jobs echo their args.
+/// <c>runWaitResultFlowByPath</c> and the helpers <c>runFlow</c> and <c>runFlowAsync</c>, against <see cref="FlowRunHost"/>,
+/// on a flow whose one inline step answers the flow's args, or throws the text of an arg <c>fail</c>.
 /// </summary>
 [Collection(RunningSample.Name)]
-public sealed class ClientFlowTests(CompatibilityFixture fixture, EchoFlowHost echo) : IClassFixture<EchoFlowHost>
+public sealed class ClientFlowTests(CompatibilityFixture fixture, FlowRunHost runHost) : IClassFixture<FlowRunHost>
 {
     private const string Workspace = "demo";
 
@@ -54,16 +54,16 @@ public sealed class ClientFlowTests(CompatibilityFixture fixture, EchoFlowHost e
     public async Task The_job_service_and_the_helpers_run_a_flow_by_path_async_and_sync()
     {
         var path = $"f/echo/flow_{Guid.NewGuid():N}"[..24];
-        Assert.Equal(path, (await CallEchoAsync("FlowService.createFlow", new { workspace = Workspace, requestBody = Flow(path, "a") })).Text());
+        Assert.Equal(path, (await CallRunHostAsync("FlowService.createFlow", new { workspace = Workspace, requestBody = Flow(path, "a", Echo) })).Text());
 
-        var id = (await CallEchoAsync("JobService.runFlowByPath", new { workspace = Workspace, path, requestBody = new { n = 1 } })).Text();
-        var waited = (await CallEchoAsync("waitJob", id)).Json();
-        var sync = (await CallEchoAsync("JobService.runWaitResultFlowByPath", new { workspace = Workspace, path, requestBody = new { n = 2 } })).Json();
-        var failed = await CallEchoAsync("JobService.runWaitResultFlowByPath", new { workspace = Workspace, path, requestBody = new { fail = "no" } });
-        var helper = (await CallEchoAsync("runFlow", path, new { n = 3 })).Json();
-        var asyncId = (await CallEchoAsync("runFlowAsync", path, new { n = 4 })).Text();
-        var asyncResult = (await CallEchoAsync("waitJob", asyncId)).Json();
-        var job = Json(await CallEchoAsync("JobService.getJob", new { workspace = Workspace, id }));
+        var id = (await CallRunHostAsync("JobService.runFlowByPath", new { workspace = Workspace, path, requestBody = new { n = 1 } })).Text();
+        var waited = (await CallRunHostAsync("waitJob", id)).Json();
+        var sync = (await CallRunHostAsync("JobService.runWaitResultFlowByPath", new { workspace = Workspace, path, requestBody = new { n = 2 } })).Json();
+        var failed = await CallRunHostAsync("JobService.runWaitResultFlowByPath", new { workspace = Workspace, path, requestBody = new { fail = "no" } });
+        var helper = (await CallRunHostAsync("runFlow", path, new { n = 3 })).Json();
+        var asyncId = (await CallRunHostAsync("runFlowAsync", path, new { n = 4 })).Text();
+        var asyncResult = (await CallRunHostAsync("waitJob", asyncId)).Json();
+        var job = Json(await CallRunHostAsync("JobService.getJob", new { workspace = Workspace, id }));
 
         Assert.Matches("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", id);
         Assert.Equal(("""{"n":1}""", """{"n":2}""", """{"n":3}""", """{"n":4}"""), (waited, sync, helper, asyncResult));
@@ -71,15 +71,23 @@ public sealed class ClientFlowTests(CompatibilityFixture fixture, EchoFlowHost e
         Assert.Equal(("flow", path), (job.GetProperty("job_kind").GetString(), job.GetProperty("script_path").GetString()));
     }
 
-    private Task<ClientOutcome> CallEchoAsync(string function, params object?[] arguments) =>
-        fixture.Client.CallAsync(echo.Origin, EchoFlowHost.AdminToken, function, arguments);
+    private Task<ClientOutcome> CallRunHostAsync(string function, params object?[] arguments) =>
+        fixture.Client.CallAsync(runHost.Origin, FlowRunHost.AdminToken, function, arguments);
 
-    private static object Flow(string path, string step) => new
+    private static readonly object Echo = new
+    {
+        type = "rawscript",
+        language = "javascript",
+        content = "export function main(args) { if (args.fail) throw new Error(args.fail); return args }",
+        input_transforms = new { args = new { type = "javascript", expr = "flow_input" } },
+    };
+
+    private static object Flow(string path, string step, object? module = null) => new
     {
         path,
         summary = "A flow",
         description = "",
-        value = new { modules = new[] { new { id = step, value = new { type = "identity" } } } },
+        value = new { modules = new[] { new { id = step, value = module ?? new { type = "identity" } } } },
         schema = new { type = "object", properties = new { } },
     };
 

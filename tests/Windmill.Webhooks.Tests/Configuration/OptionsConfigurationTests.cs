@@ -23,6 +23,7 @@ public sealed class OptionsConfigurationTests
         ["Windmill:MaxRequestBodySize"] = "1048576",
         ["Windmill:MaxApiRequestBodySize"] = "4096",
         ["Windmill:MaxScriptContentSize"] = "2048",
+        ["Windmill:MaxFlowDefinitionSize"] = "8192",
         ["Windmill:SecretHeaders:0"] = "X-Api-Key",
         ["Windmill:AllowActiveCustomResponses"] = "true",
         ["Windmill:WorkerCount"] = "4",
@@ -51,6 +52,7 @@ public sealed class OptionsConfigurationTests
         Assert.Equal(1_048_576, options.MaxRequestBodySize);
         Assert.Equal(4096, options.MaxApiRequestBodySize);
         Assert.Equal(2048, options.MaxScriptContentSize);
+        Assert.Equal(8192, options.MaxFlowDefinitionSize);
         Assert.Equal(["Authorization", "Cookie", "Proxy-Authorization", "X-Api-Key"], options.SecretHeaders.Order(StringComparer.Ordinal));
         Assert.True(options.AllowActiveCustomResponses);
         Assert.Equal(4, options.WorkerCount);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -6,18 +5,16 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Windmill.Webhooks.Execution;
-using Windmill.Webhooks.Jobs;
 
 namespace Windmill.Webhooks.ClientCompatibility.Tests;
 
 /// <summary>
-/// A host of the library on a real loopback port whose flow jobs an echo executor runs (a flow answers its args, or fails with
-/// the text of an arg <c>fail</c>): the client's flow runs are proven here without depending on the flow engine.
+/// A host of the library on a real loopback port, with in-memory stores and the JavaScript package, where the client's flow
+/// runs are proven on flows of the tests' own.
 /// </summary>
-public sealed class EchoFlowHost : IAsyncLifetime
+public sealed class FlowRunHost : IAsyncLifetime
 {
-    public const string AdminToken = "echo-flow-admin-token-0123456789";
+    public const string AdminToken = "flow-run-admin-token-01234567890";
 
     private WebApplication? _app;
 
@@ -31,7 +28,7 @@ public sealed class EchoFlowHost : IAsyncLifetime
         builder.Logging.ClearProviders();
         builder.Services.AddWindmillWebhooks(options => options.AdminToken = AdminToken)
             .UseInMemoryStores()
-            .AddJobExecutor<EchoFlowExecutor>();
+            .AddJavaScript();
         _app = builder.Build();
         _app.MapWindmillWebhooks();
         await _app.StartAsync();
@@ -45,15 +42,5 @@ public sealed class EchoFlowHost : IAsyncLifetime
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
-    }
-
-    private sealed class EchoFlowExecutor : IJobExecutor
-    {
-        public bool CanExecute(Job job) => job.Runnable.Kind == JobKind.Flow;
-
-        public ValueTask<JobOutcome> ExecuteAsync(Job job, CancellationToken cancellationToken) => ValueTask.FromResult(
-            job.Args.ValueKind == JsonValueKind.Object && job.Args.TryGetProperty("fail", out var fail)
-                ? JobOutcome.Failure("FlowError", fail.GetString() ?? "failed")
-                : JobOutcome.Success(job.Args.Clone()));
     }
 }
