@@ -165,14 +165,14 @@ internal static class WebhookEndpoints
         if (target.Flow)
         {
             var flow = await runs.AuthorizeFlowRunAsync(workspace, target.Path!, caller, context.RequestAborted);
-            enqueue = (options, cancellationToken) => runs.RunFlowAsync(flow, args.Args, caller, options, cancellationToken);
+            enqueue = (jobOptions, cancellationToken) => runs.RunFlowAsync(flow, args.Args, caller, jobOptions, cancellationToken);
         }
         else
         {
             var script = target.Hash is { } hash
                 ? await runs.AuthorizeRunAsync(workspace, hash, caller, context.RequestAborted)
                 : await runs.AuthorizeRunAsync(workspace, target.Path!, caller, context.RequestAborted);
-            enqueue = (options, cancellationToken) => runs.RunAsync(script, args.Args, caller, options, cancellationToken);
+            enqueue = (jobOptions, cancellationToken) => runs.RunAsync(script, args.Args, caller, jobOptions, cancellationToken);
         }
 
         var runner = services.GetRequiredService<IJobRunner>();
