@@ -172,9 +172,9 @@ public sealed class SqliteDatabaseTests : IAsyncLifetime
         Assert.Equal("SQLite synchronous mode must be OFF, NORMAL, FULL or EXTRA, not 'SOMETIMES'.", error.Message);
     }
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public Task DisposeAsync() => _file.DisposeAsync().AsTask();
+    public ValueTask DisposeAsync() => _file.DisposeAsync();
 
     private static int Execute(SqliteConnection connection, string sql)
     {
