@@ -50,9 +50,9 @@ public sealed class SqliteFlowStoreTests : FlowStoreSpecification, IAsyncLifetim
     // The store's own audit table: each write's entry is committed with it.
     protected override IAuditSink CreateAuditSink(IFlowStore store) => new SqliteAuditSink(_open!);
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public Task DisposeAsync() => _database.DisposeAsync().AsTask();
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
 }
 
 public sealed class InMemoryTokenStoreTests : TokenStoreSpecification
