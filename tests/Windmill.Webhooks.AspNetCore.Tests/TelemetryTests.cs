@@ -67,7 +67,7 @@ public sealed class TelemetryTests : IAsyncLifetime
         Assert.Equal((1L, "failed_authentications"), (limited.GetSumLong(), Tag(limited, "windmill.rate_limit.reason")));
     }
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _tracing = Sdk.CreateTracerProviderBuilder().AddSource(WindmillTelemetry.Name).AddInMemoryExporter(_spans).Build();
         _metering = Sdk.CreateMeterProviderBuilder().AddMeter(WindmillTelemetry.Name).AddInMemoryExporter(_metrics).Build();
@@ -85,7 +85,7 @@ public sealed class TelemetryTests : IAsyncLifetime
         await _app.StartAsync();
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _app.DisposeAsync();
         _tracing.Dispose();

@@ -16,9 +16,9 @@ public sealed class MigrationTests : IAsyncLifetime
 
     public static TheoryData<int> EarlierVersions() => [.. Enumerable.Range(0, PostgreSqlSchema.LatestVersion)];
 
-    public async Task InitializeAsync() => _schema = await TestSchema.CreateAsync();
+    public async ValueTask InitializeAsync() => _schema = await TestSchema.CreateAsync();
 
-    public async Task DisposeAsync() => await _schema!.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _schema!.DisposeAsync();
 
     [Fact]
     public async Task An_empty_database_gets_the_schema_in_the_configured_schema_name_at_the_latest_version()

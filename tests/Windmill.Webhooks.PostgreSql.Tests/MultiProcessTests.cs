@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Windmill.Webhooks.CrashTest;
 using Windmill.Webhooks.PostgreSql.Tests.Infrastructure;
-using Xunit.Abstractions;
 
 namespace Windmill.Webhooks.PostgreSql.Tests;
 
@@ -24,7 +23,7 @@ public sealed class MultiProcessTests(ITestOutputHelper output) : IAsyncLifetime
     private SampleLog? _log;
     private string? _connectionString;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         var cluster = await PostgreSqlCluster.Shared;
         _connectionString = cluster.ConnectionString(await cluster.CreateDatabaseAsync());
@@ -32,7 +31,7 @@ public sealed class MultiProcessTests(ITestOutputHelper output) : IAsyncLifetime
         _log = new SampleLog(Path.Combine(_folder, "samples.log"));
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         foreach (var process in _processes)
         {

@@ -23,13 +23,13 @@ public sealed class OutageTests : IAsyncLifetime
     private TestSchema? _schema;
     private TcpProxy? _proxy;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _schema = await TestSchema.CreateAsync();
         _proxy = new TcpProxy(_schema.Cluster.Port);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _proxy!.DisposeAsync();
         await _schema!.DisposeAsync();

@@ -23,9 +23,9 @@ public sealed class SignalTests : IAsyncLifetime
     private readonly List<IAsyncDisposable> _disposables = [];
     private TestSchema? _schema;
 
-    public async Task InitializeAsync() => _schema = await TestSchema.CreateAsync();
+    public async ValueTask InitializeAsync() => _schema = await TestSchema.CreateAsync();
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         foreach (var disposable in Enumerable.Reverse(_disposables))
         {

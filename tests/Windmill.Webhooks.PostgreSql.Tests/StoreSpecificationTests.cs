@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Windmill.Webhooks.Audit;
 using Windmill.Webhooks.Execution;
+using Windmill.Webhooks.Flows;
 using Windmill.Webhooks.Idempotency;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.PostgreSql.Tests.Infrastructure;
@@ -26,9 +27,24 @@ public sealed class PostgreSqlScriptStoreTests : ScriptStoreSpecification, IAsyn
     // The store's own audit table: each write's entry is committed with it.
     protected override IAuditSink CreateAuditSink(IScriptStore store) => new PostgreSqlAuditSink(_open!);
 
-    public async Task InitializeAsync() => _schema = await TestSchema.CreateAsync();
+    public async ValueTask InitializeAsync() => _schema = await TestSchema.CreateAsync();
 
-    public async Task DisposeAsync() => await _schema!.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _schema!.DisposeAsync();
+}
+
+public sealed class PostgreSqlFlowStoreSpecificationTests : FlowStoreSpecification, IAsyncLifetime
+{
+    private TestSchema? _schema;
+    private PostgreSqlDatabase? _open;
+
+    protected override Task<IFlowStore> CreateStoreAsync() => Task.FromResult<IFlowStore>(new PostgreSqlFlowStore(_open = _schema!.Open()));
+
+    // The store's own audit table: each write's entry is committed with it.
+    protected override IAuditSink CreateAuditSink(IFlowStore store) => new PostgreSqlAuditSink(_open!);
+
+    public async ValueTask InitializeAsync() => _schema = await TestSchema.CreateAsync();
+
+    public async ValueTask DisposeAsync() => await _schema!.DisposeAsync();
 }
 
 public sealed class PostgreSqlTokenStoreTests : TokenStoreSpecification, IAsyncLifetime
@@ -37,9 +53,9 @@ public sealed class PostgreSqlTokenStoreTests : TokenStoreSpecification, IAsyncL
 
     protected override Task<ITokenStore> CreateStoreAsync() => Task.FromResult<ITokenStore>(new PostgreSqlTokenStore(_schema!.Open()));
 
-    public async Task InitializeAsync() => _schema = await TestSchema.CreateAsync();
+    public async ValueTask InitializeAsync() => _schema = await TestSchema.CreateAsync();
 
-    public async Task DisposeAsync() => await _schema!.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _schema!.DisposeAsync();
 }
 
 public sealed class PostgreSqlAuditSinkTests : AuditLogReaderSpecification, IAsyncLifetime
@@ -48,9 +64,9 @@ public sealed class PostgreSqlAuditSinkTests : AuditLogReaderSpecification, IAsy
 
     protected override Task<IAuditSink> CreateSinkAsync() => Task.FromResult<IAuditSink>(new PostgreSqlAuditSink(_schema!.Open()));
 
-    public async Task InitializeAsync() => _schema = await TestSchema.CreateAsync();
+    public async ValueTask InitializeAsync() => _schema = await TestSchema.CreateAsync();
 
-    public async Task DisposeAsync() => await _schema!.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _schema!.DisposeAsync();
 }
 
 public sealed class PostgreSqlIdempotencyStoreTests : IdempotencyStoreSpecification, IAsyncLifetime
@@ -63,9 +79,9 @@ public sealed class PostgreSqlIdempotencyStoreTests : IdempotencyStoreSpecificat
     protected override Task<IIdempotencyStore> OpenAnotherAsync(IIdempotencyStore store) =>
         Task.FromResult<IIdempotencyStore>(new PostgreSqlIdempotencyStore(_schema!.Open()));
 
-    public async Task InitializeAsync() => _schema = await TestSchema.CreateAsync();
+    public async ValueTask InitializeAsync() => _schema = await TestSchema.CreateAsync();
 
-    public async Task DisposeAsync() => await _schema!.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _schema!.DisposeAsync();
 }
 
 public sealed class PostgreSqlJobRunnerTests : JobRunnerSpecification

@@ -17,7 +17,7 @@ internal static class JobRows
     public const string Columns = """
         id, workspace_id, kind, script_path, script_hash, language, args, created_by, permissioned_as, created_at, scheduled_for,
         started_at, completed_at, status, result, logs, parent_job, trigger_kind, tag, canceled_by, canceled_reason, restart_count,
-        root_job, visible_to_owner, raw_code, flow_step, pending_children, timeout_ms, trace_parent
+        root_job, visible_to_owner, raw_code, flow_step, pending_children, timeout_ms, trace_parent, flow_status
         """;
 
     // What a list reads: args, result and logs only when asked for, so a page of large jobs is never loaded to be dropped.
@@ -25,7 +25,7 @@ internal static class JobRows
         id, workspace_id, kind, script_path, script_hash, language, CASE WHEN @withArgs THEN args ELSE '{}' END, created_by, permissioned_as,
         created_at, scheduled_for, started_at, completed_at, status, CASE WHEN @withOutput THEN result END, CASE WHEN @withOutput THEN logs END,
         parent_job, trigger_kind, tag, canceled_by, canceled_reason, restart_count, root_job, visible_to_owner, raw_code, flow_step, pending_children,
-        timeout_ms, trace_parent
+        timeout_ms, trace_parent, CASE WHEN @withOutput THEN flow_status END
         """;
 
     /// <summary>A status as stored.</summary>
@@ -153,6 +153,7 @@ internal static class JobRows
             PendingChildren = reader.GetInt32(26),
             Timeout = reader.IsDBNull(27) ? null : TimeSpan.FromMilliseconds(reader.GetInt64(27)),
             TraceParent = NullableString(reader, 28),
+            FlowStatus = reader.IsDBNull(29) ? null : Json(reader, 29),
         };
     }
 }

@@ -46,7 +46,7 @@ public sealed class PostgreSqlJobStore : IJobStore
             """;
         _completeSql = $"""
             UPDATE {_s}.job SET status = @status, result = @result, logs = @logs, completed_at = @at, canceled_by = @by, canceled_reason = @reason,
-                lease_owner = NULL, lease_until = NULL
+                flow_status = COALESCE(@flow::text, flow_status), lease_owner = NULL, lease_until = NULL
             WHERE id = @id AND status = 'running' AND lease_owner = @owner
             """;
         _resumeParentSql = $"UPDATE {_s}.job SET pending_children = pending_children - 1 WHERE id = @parent AND pending_children > 0";
@@ -127,7 +127,7 @@ public sealed class PostgreSqlJobStore : IJobStore
                 var c = completions[i];
                 batch.BatchCommands.Add(BatchCommand(_completeSql,
                     ("status", Name(c.Status)), ("result", c.Result.GetRawText()), ("logs", c.Logs), ("at", ToDb(c.CompletedAt)),
-                    ("by", c.CanceledBy), ("reason", c.CanceledReason), ("id", c.Id), ("owner", owner)));
+                    ("by", c.CanceledBy), ("reason", c.CanceledReason), ("flow", c.FlowStatus?.GetRawText()), ("id", c.Id), ("owner", owner)));
             }
 
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -153,15 +153,16 @@ public sealed class PostgreSqlJobStore : IJobStore
     }
 
     /// <inheritdoc />
-    public ValueTask<bool> SuspendAsync(string owner, Guid id, IReadOnlyList<Job> children, CancellationToken cancellationToken)
+    public ValueTask<bool> SuspendAsync(string owner, Guid id, JsonElement? flowStatus, IReadOnlyList<Job> children, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(children);
         return _database.WriteAsync(async (connection, transaction) =>
         {
             await using (var suspend = connection.Command($"""
-                UPDATE {_s}.job SET status = 'queued', started_at = NULL, pending_children = @children, lease_owner = NULL, lease_until = NULL
+                UPDATE {_s}.job SET status = 'queued', started_at = NULL, pending_children = @children, flow_status = COALESCE(@flow::text, flow_status),
+                    lease_owner = NULL, lease_until = NULL
                 WHERE id = @id AND status = 'running' AND lease_owner = @owner
-                """, transaction, ("children", children.Count), ("id", id), ("owner", owner)))
+                """, transaction, ("children", children.Count), ("flow", flowStatus?.GetRawText()), ("id", id), ("owner", owner)))
             {
                 if (await suspend.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
                 {

@@ -134,6 +134,9 @@ internal static class PostgreSqlSchema
         );
         CREATE INDEX flow_version_by_path ON {s}.flow_version (workspace_id, path, id DESC);
         """,
+        """
+        ALTER TABLE {s}.job ADD COLUMN flow_status text;
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

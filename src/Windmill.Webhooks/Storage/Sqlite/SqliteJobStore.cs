@@ -33,7 +33,7 @@ public sealed class SqliteJobStore : IJobStore
 
     private const string CompleteSql = """
         UPDATE job SET status = $status, result = $result, logs = $logs, completed_at = $at, canceled_by = $by, canceled_reason = $reason,
-            lease_owner = NULL, lease_until = NULL
+            flow_status = COALESCE($flow, flow_status), lease_owner = NULL, lease_until = NULL
         WHERE id = $id AND status = 'running' AND lease_owner = $owner
         """;
 
@@ -106,7 +106,8 @@ public sealed class SqliteJobStore : IJobStore
                 var c = completions[i];
                 applied[i] = connection.Prepared(CompleteSql,
                     ("$status", Name(c.Status)), ("$result", c.Result.GetRawText()), ("$logs", c.Logs), ("$at", ToDb(c.CompletedAt)),
-                    ("$by", c.CanceledBy), ("$reason", c.CanceledReason), ("$id", ToDb(c.Id)), ("$owner", owner)).ExecuteNonQuery() == 1;
+                    ("$by", c.CanceledBy), ("$reason", c.CanceledReason), ("$flow", c.FlowStatus?.GetRawText()), ("$id", ToDb(c.Id)),
+                    ("$owner", owner)).ExecuteNonQuery() == 1;
                 if (applied[i] && c.ResumesParent is { } parent)
                 {
                     connection.Prepared(ResumeParentSql, ("$id", ToDb(parent))).ExecuteNonQuery();
@@ -118,15 +119,16 @@ public sealed class SqliteJobStore : IJobStore
     }
 
     /// <inheritdoc />
-    public ValueTask<bool> SuspendAsync(string owner, Guid id, IReadOnlyList<Job> children, CancellationToken cancellationToken)
+    public ValueTask<bool> SuspendAsync(string owner, Guid id, JsonElement? flowStatus, IReadOnlyList<Job> children, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(children);
         return _database.WriteAsync(connection =>
         {
             using var suspend = connection.Command("""
-                UPDATE job SET status = 'queued', started_at = NULL, pending_children = $children, lease_owner = NULL, lease_until = NULL
+                UPDATE job SET status = 'queued', started_at = NULL, pending_children = $children, flow_status = COALESCE($flow, flow_status),
+                    lease_owner = NULL, lease_until = NULL
                 WHERE id = $id AND status = 'running' AND lease_owner = $owner
-                """, ("$children", children.Count), ("$id", ToDb(id)), ("$owner", owner));
+                """, ("$children", children.Count), ("$flow", flowStatus?.GetRawText()), ("$id", ToDb(id)), ("$owner", owner));
             if (suspend.ExecuteNonQuery() == 0)
             {
                 return false;
