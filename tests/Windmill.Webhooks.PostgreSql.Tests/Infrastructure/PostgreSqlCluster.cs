@@ -90,13 +90,23 @@ internal sealed class PostgreSqlCluster
         await drop.ExecuteNonQueryAsync();
     }
 
-    /// <summary>Starts a new cluster in a temp folder; it is stopped and removed when this process exits.</summary>
+    /// <summary>Stops and removes the shared cluster if this process started it (the assembly fixture calls it at the end).</summary>
+    public static async Task StopSharedAsync()
+    {
+        if (SharedCluster.IsValueCreated && SharedCluster.Value.IsCompletedSuccessfully)
+        {
+            await SharedCluster.Value.Result.RemoveAsync();
+        }
+    }
+
+    /// <summary>Starts a new cluster in a temp folder; it is stopped and removed at the end of the run, or when this process exits.</summary>
     public static async Task<PostgreSqlCluster> StartAsync(string name)
     {
         var binaries = Binaries ?? throw new InvalidOperationException(InstallHint);
+        RemoveAbandoned();
         var folder = Directory.CreateTempSubdirectory($"windmill-pg-{name}-").FullName;
         var cluster = new PostgreSqlCluster(folder, binaries, FreePort());
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.Remove();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.RemoveAsync().Wait(TimeSpan.FromSeconds(30));
         if (Environment.UserName == "root")
         {
             await RunAsync("chown", "postgres", folder);
@@ -117,24 +127,48 @@ internal sealed class PostgreSqlCluster
 
     private string DataFolder => Path.Combine(_folder, "data");
 
-    private void Remove()
+    private async Task RemoveAsync()
     {
+        if (!Directory.Exists(_folder))
+        {
+            return;
+        }
+
         try
         {
-            PgAsync("pg_ctl", "-D", DataFolder, "-m", "immediate", "-w", "stop").Wait(TimeSpan.FromSeconds(30));
+            await PgAsync("pg_ctl", "-D", DataFolder, "-m", "immediate", "-w", "stop");
         }
-#pragma warning disable CA1031 // Best effort at exit: the folder goes either way.
+#pragma warning disable CA1031 // Best effort: the folder goes either way.
         catch (Exception)
 #pragma warning restore CA1031
         {
         }
 
+        DeleteFolder(_folder);
+    }
+
+    // Folders of clusters whose test process died before removing them: no server runs there any more.
+    private static void RemoveAbandoned()
+    {
+        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), "windmill-pg-*"))
+        {
+            if (!File.Exists(Path.Combine(folder, "data", "postmaster.pid"))
+                && Directory.GetLastWriteTimeUtc(folder) < DateTime.UtcNow.AddMinutes(-10))
+            {
+                DeleteFolder(folder);
+            }
+        }
+    }
+
+    private static void DeleteFolder(string folder)
+    {
         try
         {
-            Directory.Delete(_folder, recursive: true);
+            Directory.Delete(folder, recursive: true);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // Another user's, or still in use: left for the next run.
         }
     }
 
