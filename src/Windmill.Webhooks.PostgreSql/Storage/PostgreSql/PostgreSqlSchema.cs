@@ -112,11 +112,11 @@ internal static class PostgreSqlSchema
         CREATE INDEX idempotency_key_by_age ON {s}.idempotency_key (created_at);
         """,
         """
+        -- A flow is its path and whether it is archived; its definitions are its versions, the newest being the highest id.
         CREATE TABLE {s}.flow (
             workspace_id text NOT NULL,
             path text NOT NULL,
             archived boolean NOT NULL DEFAULT false,
-            latest_version bigint NOT NULL,
             PRIMARY KEY (workspace_id, path)
         );
 
@@ -130,7 +130,7 @@ internal static class PostgreSqlSchema
             schema text,
             created_by text NOT NULL,
             created_at bigint NOT NULL,
-            deployment_message text
+            deployment_msg text
         );
         CREATE INDEX flow_version_by_path ON {s}.flow_version (workspace_id, path, id DESC);
         """,

@@ -1,7 +1,7 @@
-using System.Text;
 using Microsoft.Data.Sqlite;
 using Windmill.Webhooks.Audit;
 using Windmill.Webhooks.Flows;
+using static Windmill.Webhooks.Storage.FlowRows;
 using static Windmill.Webhooks.Storage.Sqlite.SqliteValues;
 
 namespace Windmill.Webhooks.Storage.Sqlite;
@@ -9,10 +9,7 @@ namespace Windmill.Webhooks.Storage.Sqlite;
 /// <summary>The SQLite <see cref="IFlowStore"/>: a <c>flow</c> row per path, and its <c>flow_version</c> rows, whose ids the database gives.</summary>
 public sealed class SqliteFlowStore : IFlowStore
 {
-    private const string Columns =
-        "v.workspace_id, v.path, v.id, v.summary, v.description, v.value, v.schema, v.created_by, v.created_at, v.deployment_msg, f.archived";
-
-    private const string FromVersions = "FROM flow_version v JOIN flow f ON f.workspace_id = v.workspace_id AND f.path = v.path";
+    private static readonly string FromVersions = FlowRows.FromVersions("");
 
     private readonly SqliteDatabase _database;
 
@@ -69,14 +66,7 @@ public sealed class SqliteFlowStore : IFlowStore
             }
 
             long added;
-            using (var insert = connection.Command(
-                """
-                INSERT INTO flow_version (workspace_id, path, summary, description, value, schema, created_by, created_at, deployment_msg)
-                VALUES ($ws, $path, $summary, $description, $value, $schema, $by, $at, $msg) RETURNING id
-                """,
-                ("$ws", version.Workspace), ("$path", version.Path), ("$summary", version.Summary), ("$description", version.Description),
-                ("$value", version.Value.GetRawText()), ("$schema", ToDb(version.Schema)), ("$by", version.CreatedBy), ("$at", ToDb(version.CreatedAt)),
-                ("$msg", ToDb(version.DeploymentMessage))))
+            using (var insert = connection.Command(FlowRows.InsertVersion(""), [.. FlowRows.VersionValues(version).Select(v => ("@" + v.Name, v.Value))]))
             {
                 added = (long)insert.ExecuteScalar()!;
             }
@@ -125,36 +115,8 @@ public sealed class SqliteFlowStore : IFlowStore
     /// <inheritdoc />
     public IAsyncEnumerable<FlowVersion> ListAsync(FlowQuery query, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(query);
-        var sql = new StringBuilder($"""
-            SELECT {Columns} {FromVersions}
-            WHERE v.workspace_id = $ws AND f.archived = $archived
-              AND v.id = (SELECT max(l.id) FROM flow_version l WHERE l.workspace_id = v.workspace_id AND l.path = v.path)
-            """);
-        var parameters = new List<(string, object?)>
-        {
-            ("$ws", query.Workspace), ("$archived", query.Archived), ("$offset", query.Offset), ("$limit", query.Limit),
-        };
-        if (query.PathStart is { } start)
-        {
-            sql.Append(" AND substr(v.path, 1, length($start)) = $start");
-            parameters.Add(("$start", start));
-        }
-
-        if (query.PathExact is { } exact)
-        {
-            sql.Append(" AND v.path = $exact");
-            parameters.Add(("$exact", exact));
-        }
-
-        if (query.CreatedBy is { } createdBy)
-        {
-            sql.Append(" AND v.created_by = $by");
-            parameters.Add(("$by", createdBy));
-        }
-
-        sql.Append(" ORDER BY v.path LIMIT $limit OFFSET $offset");
-        return _database.QueryAsync(sql.ToString(), Read, cancellationToken, [.. parameters]);
+        var (sql, parameters) = FlowRows.List(query, "", "v.path");
+        return _database.QueryAsync(sql, Read, cancellationToken, [.. parameters.Select(p => ("@" + p.Name, p.Value))]);
     }
 
     private static void Audit(SqliteConnection connection, AuditEntry? audit)
@@ -165,18 +127,5 @@ public sealed class SqliteFlowStore : IFlowStore
         }
     }
 
-    private static FlowVersion Read(SqliteDataReader reader) => new()
-    {
-        Workspace = reader.GetString(0),
-        Path = reader.GetString(1),
-        Id = reader.GetInt64(2),
-        Summary = reader.GetString(3),
-        Description = reader.GetString(4),
-        Value = Json(reader, 5),
-        Schema = NullableJson(reader, 6),
-        CreatedBy = reader.GetString(7),
-        CreatedAt = Instant(reader, 8),
-        DeploymentMessage = NullableString(reader, 9),
-        Archived = reader.GetBoolean(10),
-    };
+    private static FlowVersion Read(SqliteDataReader reader) => FlowRows.Read(reader);
 }
