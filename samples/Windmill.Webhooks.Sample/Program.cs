@@ -5,6 +5,9 @@ using Windmill.Webhooks.Sample;
 
 var builder = WebApplication.CreateBuilder(args);
 
+// Stores u/bot/greet_ts on the first start, before the flows registered below are deployed: f/examples/greet calls it.
+builder.Services.AddHostedService<StoredScriptSeeder>();
+
 // An Npgsql connection string (one that starts with Host=) selects PostgreSQL, so several replicas share one queue;
 // anything else is SQLite's.
 var connectionString = builder.Configuration.GetConnectionString("Windmill") ?? "Data Source=windmill.db";
@@ -14,6 +17,7 @@ _ = connectionString.StartsWith("Host=", StringComparison.OrdinalIgnoreCase)
     : windmill.UseSqlite(connectionString);
 windmill
     .AddSampleScripts()
+    .AddSampleFlows()
     .AddJavaScript();
 
 // `Telemetry:Console=true` (env Telemetry__Console=true) prints the library's traces and metrics to the console.
@@ -27,7 +31,6 @@ if (builder.Configuration.GetValue<bool>("Telemetry:Console"))
 builder.Services.AddHealthChecks().AddWindmillWebhooks();
 builder.Services.AddOpenApi();
 builder.Services.AddHostedService<AdminTokenBootstrapper>();
-builder.Services.AddHostedService<StoredScriptSeeder>();
 builder.Services.AddHostedService<WebhookUrlLogger>();
 
 var app = builder.Build();

@@ -2,14 +2,15 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Windmill.Webhooks.Configuration;
+using Windmill.Webhooks.Flows;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Scripts;
 using Windmill.Webhooks.Storage;
 
 namespace Windmill.Webhooks;
 
-/// <summary>Deploys the code-registered scripts, then starts the job runner, before the host takes requests.</summary>
-internal sealed partial class WindmillHostedService(ScriptCatalog catalog, IJobRunner runner, IOptions<WindmillWebhooksOptions> options,
+/// <summary>Deploys the code-registered scripts and flows, then starts the job runner, before the host takes requests.</summary>
+internal sealed partial class WindmillHostedService(ScriptCatalog catalog, FlowCatalog flows, IJobRunner runner, IOptions<WindmillWebhooksOptions> options,
     IEnumerable<WindmillConfigurationPath> configuration, ILogger<WindmillHostedService> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -24,11 +25,13 @@ internal sealed partial class WindmillHostedService(ScriptCatalog catalog, IJobR
         try
         {
             await catalog.EnsureDeployedAsync(cancellationToken).ConfigureAwait(false);
+            await flows.EnsureDeployedAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (StorageUnavailableException e)
         {
             // A database that is down at start must not stop the host: requests answer 503 meanwhile, and the next
-            // request that needs the scripts deploys them once the database is back.
+            // request that needs the code's scripts deploys them once the database is back (the code's flows wait for
+            // the next start).
             Log.StorageUnavailableAtStart(logger, e);
         }
 
