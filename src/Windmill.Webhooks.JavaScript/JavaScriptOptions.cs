@@ -21,6 +21,12 @@ public sealed class JavaScriptOptions
     /// </summary>
     public TimeSpan DefaultTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How long one flow expression (an input transform, <c>skip_if</c>, <c>stop_after_if</c>, a branch condition, an
+    /// iterator) may run. Default: 5 seconds. The other limits apply to expressions too.
+    /// </summary>
+    public TimeSpan ExpressionTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The most memory, in bytes, that one run may allocate. Default: 256 MiB.</summary>
     public long MemoryLimit { get; set; } = 256L * 1024 * 1024;
 

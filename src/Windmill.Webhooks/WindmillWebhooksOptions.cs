@@ -57,6 +57,13 @@ public sealed class WindmillWebhooksOptions
     public int MaxScriptContentSize { get; set; } = 256 * 1024;
 
     /// <summary>
+    /// The largest flow definition (its OpenFlow <c>value</c>, as JSON) accepted by <c>POST flows/create</c> and <c>flows/update</c>, in
+    /// UTF-8 bytes; a larger one gets 400 and nothing is stored. Those routes take a body of up to
+    /// <see cref="MaxApiRequestBodySize"/> plus twice this. Default 1 MiB (a flow holds the code of its inline steps).
+    /// </summary>
+    public int MaxFlowDefinitionSize { get; set; } = 1024 * 1024;
+
+    /// <summary>
     /// Request headers that <c>include_header</c> never turns into job args, compared without regard to case:
     /// add the host's own secrets (an API key header, say). Default <c>Authorization</c>, <c>Cookie</c> and
     /// <c>Proxy-Authorization</c>; those three carry tokens and are refused even if removed from this set.

@@ -97,7 +97,7 @@ public sealed class OpenApiTests : SampleAppTest
         var names = operations.Select(op => op.TryGetProperty("operationId", out var id) ? id.GetString() : null).ToList();
 
         Assert.All(paths, path => Assert.StartsWith("/api/", path.Name, StringComparison.Ordinal));
-        Assert.Equal(41, operations.Count); // every route in the README table, HEAD and GET included
+        Assert.Equal(55, operations.Count); // every route in the README table, HEAD and GET included
         Assert.All(names, name => Assert.False(string.IsNullOrEmpty(name)));
         Assert.Equal(names.Count, names.Distinct().Count());
         Assert.All(operations, op => Assert.False(string.IsNullOrWhiteSpace(op.GetProperty("summary").GetString())));
@@ -123,7 +123,7 @@ public sealed class OpenApiTests : SampleAppTest
 
         Assert.Empty(diagnostic!.Errors);
         Assert.Empty(document.Validate(ValidationRuleSet.GetDefaultRuleSet()));
-        Assert.Equal(82, names.Count);
+        Assert.Equal(110, names.Count);
         Assert.Equal(names.Count, names.Distinct().Count());
         Assert.Equal("RunScriptByPath2", document.Paths["/windmill/w/{workspace}/jobs/run/p/{path}"].Operations![HttpMethod.Post].OperationId);
     }

@@ -44,10 +44,10 @@ internal sealed class StallableJobStore(IJobStore inner) : IJobStore, IDisposabl
         return await inner.CompleteAsync(owner, completions, cancellationToken);
     }
 
-    public async ValueTask<bool> SuspendAsync(string owner, Guid id, IReadOnlyList<Job> children, CancellationToken cancellationToken)
+    public async ValueTask<bool> SuspendAsync(string owner, Guid id, JsonElement? flowStatus, IReadOnlyList<Job> children, CancellationToken cancellationToken)
     {
         await Gate();
-        return await inner.SuspendAsync(owner, id, children, cancellationToken);
+        return await inner.SuspendAsync(owner, id, flowStatus, children, cancellationToken);
     }
 
     public async ValueTask ReleaseAsync(string owner, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using NSubstitute;
 using Windmill.Webhooks.Audit;
+using Windmill.Webhooks.Flows;
 using Windmill.Webhooks.Idempotency;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Scripts;
@@ -19,9 +20,11 @@ public sealed class ServiceCollectionTests
         using var services = Build(s => s.AddWindmillWebhooksCore());
 
         Assert.IsType<SqliteScriptStore>(services.GetRequiredService<IScriptStore>());
+        Assert.IsType<SqliteFlowStore>(services.GetRequiredService<IFlowStore>());
         Assert.IsType<SqliteTokenStore>(services.GetRequiredService<ITokenStore>());
         Assert.IsType<SqliteAuditSink>(services.GetRequiredService<IAuditSink>());
         Assert.IsType<SqliteIdempotencyStore>(services.GetRequiredService<IIdempotencyStore>());
+        Assert.NotNull(services.GetRequiredService<StoredFlows>());
         Assert.IsType<JobRunner>(services.GetRequiredService<IJobRunner>());
         Assert.Same(TimeProvider.System, services.GetRequiredService<TimeProvider>());
     }
@@ -64,6 +67,7 @@ public sealed class ServiceCollectionTests
         using var services = Build(s => s.AddWindmillWebhooksCore().UseInMemoryStores());
 
         Assert.IsType<InMemoryScriptStore>(services.GetRequiredService<IScriptStore>());
+        Assert.IsType<InMemoryFlowStore>(services.GetRequiredService<IFlowStore>());
         Assert.IsType<InMemoryTokenStore>(services.GetRequiredService<ITokenStore>());
         Assert.IsType<InMemoryAuditSink>(services.GetRequiredService<IAuditSink>());
         Assert.IsType<InMemoryIdempotencyStore>(services.GetRequiredService<IIdempotencyStore>());
@@ -74,12 +78,14 @@ public sealed class ServiceCollectionTests
     {
         using var services = Build(s => s.AddWindmillWebhooksCore()
             .AddScriptStore<InMemoryScriptStore>()
+            .AddFlowStore<InMemoryFlowStore>()
             .AddTokenStore<InMemoryTokenStore>()
             .AddAuditSink<InMemoryAuditSink>()
             .AddIdempotencyStore<InMemoryIdempotencyStore>()
             .AddJobRunner<NoopRunner>());
 
         Assert.IsType<InMemoryScriptStore>(services.GetRequiredService<IScriptStore>());
+        Assert.IsType<InMemoryFlowStore>(services.GetRequiredService<IFlowStore>());
         Assert.IsType<InMemoryTokenStore>(services.GetRequiredService<ITokenStore>());
         Assert.IsType<InMemoryAuditSink>(services.GetRequiredService<IAuditSink>());
         Assert.IsType<InMemoryIdempotencyStore>(services.GetRequiredService<IIdempotencyStore>());
@@ -93,6 +99,7 @@ public sealed class ServiceCollectionTests
 
         Assert.Equal("custom.db", services.GetRequiredService<SqliteDatabase>().DataSource);
         Assert.IsType<SqliteScriptStore>(services.GetRequiredService<IScriptStore>());
+        Assert.IsType<SqliteFlowStore>(services.GetRequiredService<IFlowStore>());
         Assert.IsType<SqliteIdempotencyStore>(services.GetRequiredService<IIdempotencyStore>());
     }
 

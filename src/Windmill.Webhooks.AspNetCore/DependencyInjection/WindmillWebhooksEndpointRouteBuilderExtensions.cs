@@ -39,6 +39,7 @@ public static class WindmillWebhooksEndpointRouteBuilderExtensions
         JobEndpoints.Map(workspace);
         JobListEndpoints.Map(workspace);
         ScriptEndpoints.Map(workspace);
+        FlowEndpoints.Map(workspace);
         AuditEndpoints.Map(workspace);
         UserEndpoints.Map(workspace);
         TokenEndpoints.Map(group);

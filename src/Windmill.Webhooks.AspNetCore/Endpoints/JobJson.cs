@@ -38,6 +38,8 @@ internal sealed record JobJson
     public bool VisibleToOwner { get; init; } = true;
     public required string Tag { get; init; }
     public string? TriggerKind { get; init; }
+    public JsonElement? RawFlow { get; init; }
+    public JsonElement? FlowStatus { get; init; }
 
     /// <summary>The job as <c>jobs_u/get</c> shows it; lists leave out logs and result, and args unless asked.</summary>
     public static JobJson From(Job job, bool includeLogs = true, bool includeResult = true, bool includeArgs = true)
@@ -69,13 +71,28 @@ internal sealed record JobJson
             CanceledReason = job.CanceledReason,
             JobKind = job.Runnable.Kind.ToString().ToLowerInvariant(),
             PermissionedAs = job.PermissionedAs,
+            IsFlowStep = job.IsFlowStep,
             Language = job.Runnable.Language,
             IsSkipped = completed ? false : null,
             Email = job.PermissionedAs.StartsWith("u/", StringComparison.Ordinal) ? job.PermissionedAs[2..] : job.PermissionedAs,
             Tag = job.Tag,
             TriggerKind = job.TriggerKind,
             VisibleToOwner = job.VisibleToOwner,
+            RawFlow = ParseRawFlow(job),
+            FlowStatus = job.FlowStatus,
         };
+    }
+
+    // A flow job carries the definition it runs; a stored one parsed when it was created, so it is JSON.
+    private static JsonElement? ParseRawFlow(Job job)
+    {
+        if (job.Runnable is not { Kind: Jobs.JobKind.Flow, RawCode: { } raw })
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(raw);
+        return document.RootElement.Clone();
     }
 
     /// <summary>From start to completion; 0 for a job canceled before it started.</summary>

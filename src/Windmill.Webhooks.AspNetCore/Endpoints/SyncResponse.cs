@@ -19,7 +19,7 @@ internal static class SyncResponse
         Job? completed;
         try
         {
-            completed = await runner.WaitForCompletionAsync(job.Workspace, job.Id, wait.Token);
+            completed = await context.RequestServices.GetRequiredService<JobRuns>().WaitForAnswerAsync(job, wait.Token);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {

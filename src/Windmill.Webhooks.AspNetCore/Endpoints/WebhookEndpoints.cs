@@ -18,9 +18,9 @@ using Windmill.Webhooks.Scripts;
 namespace Windmill.Webhooks.AspNetCore.Endpoints;
 
 /// <summary>
-/// The webhook routes: <c>jobs/run/{p|h}/…</c> answers 201 with the job id as text;
-/// <c>jobs/run_wait_result/{p|h}/…</c> waits and answers with the result. Both take Windmill's job
-/// options in the query and an optional <c>Idempotency-Key</c> header.
+/// The webhook routes: <c>jobs/run/{p|h|f}/…</c> answers 201 with the job id as text;
+/// <c>jobs/run_wait_result/{p|h|f}/…</c> waits and answers with the result. Scripts run by path (<c>p</c>) or hash (<c>h</c>),
+/// flows by path (<c>f</c>). All take Windmill's job options in the query and an optional <c>Idempotency-Key</c> header.
 /// </summary>
 internal static class WebhookEndpoints
 {
@@ -65,6 +65,7 @@ internal static class WebhookEndpoints
         [
             ("/run/p/{**path}", "RunScriptByPath"), ("/run/h/{hash}", "RunScriptByHash"),
             ("/run_wait_result/p/{**path}", "RunWaitResultScriptByPath"), ("/run_wait_result/h/{hash}", "RunWaitResultScriptByHash"),
+            ("/run/f/{**path}", "RunFlowByPath"), ("/run_wait_result/f/{**path}", "RunWaitResultFlowByPath"),
         ];
         foreach (var (route, name) in runRoutes)
         {
@@ -80,12 +81,16 @@ internal static class WebhookEndpoints
                 StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status422UnprocessableEntity);
         var posts = runs.MapGroup("").AcceptsBody(RunBodyTypes);
         posts.MapPost("/run/p/{**path}", (string workspace, string path, HttpContext context) =>
-            StartAsync(context, workspace, ScriptTarget.ByPath(path), wait: false))
+            StartAsync(context, workspace, RunTarget.ByPath(path), wait: false))
             .Operation("RunScriptByPath", "Runs the newest version of the script at a path; answers the job id")
             .ProducesText(StatusCodes.Status201Created);
         posts.MapPost("/run/h/{hash}", (string workspace, string hash, HttpContext context) =>
-            StartAsync(context, workspace, ScriptTarget.ByHash(hash), wait: false))
+            StartAsync(context, workspace, RunTarget.ByHash(hash), wait: false))
             .Operation("RunScriptByHash", "Runs exactly the script version with a hash; answers the job id")
+            .ProducesText(StatusCodes.Status201Created);
+        posts.MapPost("/run/f/{**path}", (string workspace, string path, HttpContext context) =>
+            StartAsync(context, workspace, RunTarget.ByFlowPath(path), wait: false))
+            .Operation("RunFlowByPath", "Runs the newest version of the flow at a path; answers the job id")
             .ProducesText(StatusCodes.Status201Created);
 
         // A synchronous run answers the result, a failed job's error (422, JSON), or Windmill's timeout text (500); by GET,
@@ -101,6 +106,10 @@ internal static class WebhookEndpoints
             .Operation("RunWaitResultScriptByHash", "Runs exactly the script version with a hash and answers its result");
         gets.MapGet("/run_wait_result/h/{hash}", WaitByHashAsync)
             .Operation("RunWaitResultScriptByHashGet", "Runs exactly the script version with a hash, args in the query, and answers its result");
+        waits.MapPost("/run_wait_result/f/{**path}", WaitByFlowPathAsync)
+            .Operation("RunWaitResultFlowByPath", "Runs the newest version of the flow at a path and answers its result");
+        gets.MapGet("/run_wait_result/f/{**path}", WaitByFlowPathAsync)
+            .Operation("RunWaitResultFlowByPathGet", "Runs the newest version of the flow at a path, args in the query, and answers its result");
     }
 
     private static RouteGroupBuilder AnswersResult(this RouteGroupBuilder group) =>
@@ -108,12 +117,15 @@ internal static class WebhookEndpoints
             .ProducesText(StatusCodes.Status500InternalServerError);
 
     private static Task<IResult> WaitByPathAsync(string workspace, string path, HttpContext context) =>
-        StartAsync(context, workspace, ScriptTarget.ByPath(path), wait: true);
+        StartAsync(context, workspace, RunTarget.ByPath(path), wait: true);
 
     private static Task<IResult> WaitByHashAsync(string workspace, string hash, HttpContext context) =>
-        StartAsync(context, workspace, ScriptTarget.ByHash(hash), wait: true);
+        StartAsync(context, workspace, RunTarget.ByHash(hash), wait: true);
 
-    private static async Task<IResult> StartAsync(HttpContext context, string workspace, ScriptTarget target, bool wait)
+    private static Task<IResult> WaitByFlowPathAsync(string workspace, string path, HttpContext context) =>
+        StartAsync(context, workspace, RunTarget.ByFlowPath(path), wait: true);
+
+    private static async Task<IResult> StartAsync(HttpContext context, string workspace, RunTarget target, bool wait)
     {
         using var activity = WindmillTelemetry.Source.StartActivity(wait ? "webhook run_wait_result" : "webhook run");
         if (activity is not null)
@@ -149,15 +161,25 @@ internal static class WebhookEndpoints
         // One path authorizes every request, whether it then runs a job or replays one for its idempotency key.
         var caller = context.User.ToCaller();
         var runs = services.GetRequiredService<JobRuns>();
-        var script = target.Hash is { } hash
-            ? await runs.AuthorizeRunAsync(workspace, hash, caller, context.RequestAborted)
-            : await runs.AuthorizeRunAsync(workspace, target.Path!, caller, context.RequestAborted);
+        Func<JobOptions, CancellationToken, ValueTask<Job>> enqueue;
+        if (target.Flow)
+        {
+            var flow = await runs.AuthorizeFlowRunAsync(workspace, target.Path!, caller, context.RequestAborted);
+            enqueue = (jobOptions, cancellationToken) => runs.RunFlowAsync(flow, args.Args, caller, jobOptions, cancellationToken);
+        }
+        else
+        {
+            var script = target.Hash is { } hash
+                ? await runs.AuthorizeRunAsync(workspace, hash, caller, context.RequestAborted)
+                : await runs.AuthorizeRunAsync(workspace, target.Path!, caller, context.RequestAborted);
+            enqueue = (jobOptions, cancellationToken) => runs.RunAsync(script, args.Args, caller, jobOptions, cancellationToken);
+        }
 
         var runner = services.GetRequiredService<IJobRunner>();
         Func<Job, Task<IResult>> respond = wait
             ? job => SyncResponse.WaitAsync(job, context, runner, options, time)
             : job => Task.FromResult<IResult>(Created(job));
-        var run = new Run(context, script, args.Args, caller, query, respond);
+        var run = new Run(context, workspace, enqueue, query, respond);
         if (!request.Headers.TryGetValue(IdempotencyKeyHeader, out var keyHeader))
         {
             return await run.StartAsync(claim: null);
@@ -192,8 +214,9 @@ internal static class WebhookEndpoints
             ? $"token/{prefix}/{user.Identity?.Name}"
             : $"user/{user.Identity?.Name}";
 
-    /// <summary>An authorized run request: starts its job, or answers with the job its idempotency key already ran.</summary>
-    private sealed record Run(HttpContext Context, ScriptVersion Script, JsonElement Args, Caller Caller, RunQuery Query, Func<Job, Task<IResult>> Respond)
+    /// <summary>An authorized run request: starts its job (<paramref name="Enqueue"/>, with the job options), or answers with the job its idempotency key already ran.</summary>
+    private sealed record Run(HttpContext Context, string Workspace, Func<JobOptions, CancellationToken, ValueTask<Job>> Enqueue, RunQuery Query,
+        Func<Job, Task<IResult>> Respond)
     {
         public Task<IResult> ReplayAsync(Job job)
         {
@@ -204,7 +227,7 @@ internal static class WebhookEndpoints
         public async Task<IResult> StartAsync(IdempotencyClaim? claim)
         {
             var services = Context.RequestServices;
-            var workspace = Script.Workspace;
+            var workspace = Workspace;
             var started = false;
             var taken = false; // the key's job id belongs to another job
             try
@@ -212,7 +235,7 @@ internal static class WebhookEndpoints
                 Job job;
                 try
                 {
-                    job = await services.GetRequiredService<JobRuns>().RunAsync(Script, Args, Caller, Query.Job, Context.RequestAborted);
+                    job = await Enqueue(Query.Job, Context.RequestAborted);
                 }
                 catch (DuplicateJobIdException e) when (claim is not null)
                 {
@@ -269,16 +292,20 @@ internal static class WebhookEndpoints
     private static ContentHttpResult Created(Job job) =>
         WindmillErrors.Text(StatusCodes.Status201Created, job.Id.ToString("D", CultureInfo.InvariantCulture));
 
-    /// <summary>What a run route names: a path, or a hash, or a malformed one of these.</summary>
-    private sealed record ScriptTarget(string? Path, ScriptHash? Hash, IResult? Error)
+    /// <summary>What a run route names: a script's path or hash, a flow's path, or a malformed one of these.</summary>
+    private sealed record RunTarget(string? Path, ScriptHash? Hash, bool Flow, IResult? Error)
     {
-        public static ScriptTarget ByPath(string path) => ScriptPaths.IsValid(path)
-            ? new(path, null, null)
-            : new(null, null, WindmillErrors.BadRequest($"invalid script path: {Truncate(path)}"));
+        public static RunTarget ByPath(string path) => ScriptPaths.IsValid(path)
+            ? new(path, null, false, null)
+            : new(null, null, false, WindmillErrors.BadRequest($"invalid script path: {Truncate(path)}"));
 
-        public static ScriptTarget ByHash(string hash) => ScriptHash.TryParse(hash, out var parsed)
-            ? new(null, parsed, null)
-            : new(null, null, WindmillErrors.BadRequest($"invalid script hash: {Truncate(hash)}: expected 16 hex characters"));
+        public static RunTarget ByHash(string hash) => ScriptHash.TryParse(hash, out var parsed)
+            ? new(null, parsed, false, null)
+            : new(null, null, false, WindmillErrors.BadRequest($"invalid script hash: {Truncate(hash)}: expected 16 hex characters"));
+
+        public static RunTarget ByFlowPath(string path) => ScriptPaths.IsValid(path)
+            ? new(path, null, true, null)
+            : new(null, null, true, WindmillErrors.BadRequest($"invalid flow path: {Truncate(path)}"));
 
         private static string Truncate(string text) => text.Length <= 64 ? text : text[..64] + "…";
     }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Windmill.Webhooks.Diagnostics;
+using Windmill.Webhooks.Flows;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Scripts;
 using Windmill.Webhooks.Storage;
@@ -9,7 +10,7 @@ namespace Windmill.Webhooks.AspNetCore.Endpoints;
 
 /// <summary>
 /// The one place where failures that escape a Windmill route become answers in Windmill's text format:
-/// the core's refusals (an unknown script, a missing right, a full queue, a taken job id, a script that cannot be
+/// the core's refusals (an unknown script or flow, a missing right, a full queue, a taken job id, a script that cannot be
 /// stored) are their 4xx,
 /// storage that refuses (<see cref="StorageUnavailableException"/>) is <c>503 Service unavailable: …</c>,
 /// a request the server could not read is its own 4xx, and anything else is <c>500 Internal: …</c> with
@@ -35,6 +36,14 @@ internal sealed partial class WindmillErrorFilter(ILogger<WindmillErrorFilter> l
             return WindmillErrors.NotFound(e.Hash is { } hash ? $"Script not found at hash {hash}" : $"Script not found at name {e.Path}");
         }
         catch (ScriptRequestException e)
+        {
+            return WindmillErrors.BadRequest(e.Message);
+        }
+        catch (FlowNotFoundException e)
+        {
+            return WindmillErrors.NotFound(e.Message);
+        }
+        catch (Exception e) when (e is FlowRequestException or FlowDefinitionException or FlowConflictException)
         {
             return WindmillErrors.BadRequest(e.Message);
         }

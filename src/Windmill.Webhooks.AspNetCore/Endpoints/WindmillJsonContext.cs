@@ -27,6 +27,11 @@ namespace Windmill.Webhooks.AspNetCore.Endpoints;
 [JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
 [JsonSerializable(typeof(List<ListableScriptJson>))]
 [JsonSerializable(typeof(List<ScriptHistoryJson>))]
+[JsonSerializable(typeof(FlowJson))]
+[JsonSerializable(typeof(List<FlowJson>))]
+[JsonSerializable(typeof(List<FlowHistoryJson>))]
+[JsonSerializable(typeof(NewFlowJson))]
+[JsonSerializable(typeof(ArchiveFlowJson))]
 [JsonSerializable(typeof(UserJson))]
 [JsonSerializable(typeof(Dashboard.SessionRequestJson))]
 internal sealed partial class WindmillJsonContext : JsonSerializerContext

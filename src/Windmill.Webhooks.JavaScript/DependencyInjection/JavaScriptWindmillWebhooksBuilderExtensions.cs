@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http;
 using Windmill.Webhooks;
+using Windmill.Webhooks.Flows;
 using Windmill.Webhooks.JavaScript;
 using Windmill.Webhooks.JavaScript.Compilation;
 using Windmill.Webhooks.JavaScript.Execution;
@@ -18,6 +19,7 @@ public static class JavaScriptWindmillWebhooksBuilderExtensions
     /// (no Node.js and no network at run time); <c>main</c>'s parameters become the version's JSON schema. The stripper
     /// replaces types with spaces, so lines and columns stay the source's; it is this package's own because NuGet offers
     /// no TypeScript transpiler, and a JavaScript one from npm would run inside the interpreter and give no parameter types.
+    /// Flows' JavaScript expressions (input transforms, conditions, iterators) are evaluated in the same sandbox.
     /// Calling it again only adds <paramref name="configure"/>.
     /// </summary>
     /// <param name="builder">The builder from <c>AddWindmillWebhooks()</c>.</param>
@@ -43,6 +45,7 @@ public static class JavaScriptWindmillWebhooksBuilderExtensions
             options.HttpMessageHandlerBuilderActions.Add(handlers => TurnOffRedirects(handlers.PrimaryHandler)));
         builder.Services.TryAddSingleton<JavaScriptCompiler>();
         builder.Services.TryAddSingleton<IJavaScriptEngine, JintJavaScriptEngine>();
+        builder.Services.TryAddSingleton<IFlowExpressionEvaluator, JintFlowExpressionEvaluator>();
         return builder.AddScriptCompiler<JavaScriptCompiler>().AddJobExecutor<JavaScriptJobExecutor>();
     }
 

@@ -26,6 +26,7 @@ internal sealed class WindmillWebhooksOptionsValidator(IEnumerable<WindmillConfi
         check.Require(options.MaxRequestBodySize > 0, nameof(options.MaxRequestBodySize), "must be 1 or more bytes", options.MaxRequestBodySize);
         check.Require(options.MaxApiRequestBodySize > 0, nameof(options.MaxApiRequestBodySize), "must be 1 or more bytes", options.MaxApiRequestBodySize);
         check.Require(options.MaxScriptContentSize > 0, nameof(options.MaxScriptContentSize), "must be 1 or more bytes", options.MaxScriptContentSize);
+        check.Require(options.MaxFlowDefinitionSize > 0, nameof(options.MaxFlowDefinitionSize), "must be 1 or more bytes", options.MaxFlowDefinitionSize);
         check.Require(options.WorkerCount >= 0, nameof(options.WorkerCount), "must be 0 (run no jobs in this process) or more", options.WorkerCount);
         check.Require(options.JobTimeout > TimeSpan.Zero && options.JobTimeout <= MaxJobTimeout, nameof(options.JobTimeout),
             "must be a positive duration of at most 30 days", options.JobTimeout);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Windmill.Webhooks.Audit;
 using Windmill.Webhooks.Execution;
+using Windmill.Webhooks.Flows;
 using Windmill.Webhooks.Idempotency;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Scripts;
@@ -20,7 +21,7 @@ public sealed class WindmillWebhooksBuilder
     public IServiceCollection Services { get; }
 
     /// <summary>
-    /// Stores scripts, jobs, tokens, idempotency keys and the audit log in one SQLite database (the default, with
+    /// Stores scripts, flows, jobs, tokens, idempotency keys and the audit log in one SQLite database (the default, with
     /// <c>Data Source=windmill.db</c>). The schema is created and migrated at start.
     /// </summary>
     public WindmillWebhooksBuilder UseSqlite(string connectionString, Action<SqliteStorageOptions>? configure = null)
@@ -32,6 +33,7 @@ public sealed class WindmillWebhooksBuilder
             configure?.Invoke(options);
         });
         Replace<IScriptStore>(ServiceDescriptor.Singleton<IScriptStore>(sp => sp.GetRequiredService<SqliteScriptStore>()));
+        Replace<IFlowStore>(ServiceDescriptor.Singleton<IFlowStore>(sp => sp.GetRequiredService<SqliteFlowStore>()));
         Replace<IJobStore>(ServiceDescriptor.Singleton<IJobStore, SqliteJobStore>());
         Replace<ITokenStore>(ServiceDescriptor.Singleton<ITokenStore>(sp => sp.GetRequiredService<SqliteTokenStore>()));
         Replace<IAuditSink>(ServiceDescriptor.Singleton<IAuditSink>(sp => sp.GetRequiredService<SqliteAuditSink>()));
@@ -43,6 +45,7 @@ public sealed class WindmillWebhooksBuilder
     public WindmillWebhooksBuilder UseInMemoryStores()
     {
         Replace<IScriptStore>(ServiceDescriptor.Singleton<IScriptStore, InMemoryScriptStore>());
+        Replace<IFlowStore>(ServiceDescriptor.Singleton<IFlowStore, InMemoryFlowStore>());
         Replace<IJobStore>(ServiceDescriptor.Singleton<IJobStore>(sp => new InMemoryJobStore(sp.GetRequiredService<IAuditSink>() as InMemoryAuditSink)));
         Replace<ITokenStore>(ServiceDescriptor.Singleton<ITokenStore, InMemoryTokenStore>());
         Replace<IAuditSink>(ServiceDescriptor.Singleton<IAuditSink, InMemoryAuditSink>());
@@ -73,6 +76,13 @@ public sealed class WindmillWebhooksBuilder
     /// <summary>Replaces the script store with <typeparamref name="TStore"/>.</summary>
     public WindmillWebhooksBuilder AddScriptStore<TStore>() where TStore : class, IScriptStore =>
         Replace<IScriptStore>(ServiceDescriptor.Singleton<IScriptStore, TStore>());
+
+    /// <summary>
+    /// Replaces the flow store with <typeparamref name="TStore"/>. Check it with <c>FlowStoreSpecification</c> from
+    /// <c>Windmill.Webhooks.Specification.Tests</c>.
+    /// </summary>
+    public WindmillWebhooksBuilder AddFlowStore<TStore>() where TStore : class, IFlowStore =>
+        Replace<IFlowStore>(ServiceDescriptor.Singleton<IFlowStore, TStore>());
 
     /// <summary>Replaces the job runner with <typeparamref name="TRunner"/>. If it is an <c>IHostedService</c>, it is started with the host.</summary>
     public WindmillWebhooksBuilder AddJobRunner<TRunner>() where TRunner : class, IJobRunner =>

@@ -8,6 +8,7 @@ using Windmill.Webhooks.Audit;
 using Windmill.Webhooks.Diagnostics;
 using Windmill.Webhooks.Configuration;
 using Windmill.Webhooks.Execution;
+using Windmill.Webhooks.Flows;
 using Windmill.Webhooks.Idempotency;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Scripts;
@@ -20,7 +21,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class WindmillWebhooksServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers scripts, the durable job runner, tokens and the audit log, without any HTTP surface
+    /// Registers scripts, flows, the durable job runner, tokens and the audit log, without any HTTP surface
     /// (use <c>AddWindmillWebhooks()</c> from Windmill.Webhooks.AspNetCore for that). Idempotent; every
     /// service is added with <c>TryAdd</c>, so the application's own registrations win.
     /// </summary>
@@ -48,11 +49,13 @@ public static class WindmillWebhooksServiceCollectionExtensions
 
         services.TryAddSingleton<SqliteDatabase>();
         services.TryAddSingleton<SqliteScriptStore>();
+        services.TryAddSingleton<SqliteFlowStore>();
         services.TryAddSingleton<SqliteJobStore>();
         services.TryAddSingleton<SqliteTokenStore>();
         services.TryAddSingleton<SqliteAuditSink>();
         services.TryAddSingleton<SqliteIdempotencyStore>();
         services.TryAddSingleton<IScriptStore>(sp => sp.GetRequiredService<SqliteScriptStore>());
+        services.TryAddSingleton<IFlowStore>(sp => sp.GetRequiredService<SqliteFlowStore>());
         services.TryAddSingleton<IJobStore>(sp => sp.GetRequiredService<SqliteJobStore>());
         services.TryAddSingleton<ITokenStore>(sp => sp.GetRequiredService<SqliteTokenStore>());
         services.TryAddSingleton<IAuditSink>(sp => sp.GetRequiredService<SqliteAuditSink>());
@@ -65,13 +68,20 @@ public static class WindmillWebhooksServiceCollectionExtensions
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<ScriptCatalog>(sp, sp.GetRequiredService<CachingScriptStore>()));
         services.TryAddSingleton<IJobNotifier, InProcessJobNotifier>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IJobExecutor, ScriptJobExecutor>());
+        services.TryAddSingleton<FlowEarlyReturns>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IJobExecutor, FlowJobExecutor>());
         services.TryAddSingleton<JobRunner>();
         services.TryAddSingleton<IJobRunner>(sp => sp.GetRequiredService<JobRunner>());
-        services.TryAddSingleton(sp => new JobRuns(sp.GetRequiredService<CachingScriptStore>(), sp.GetRequiredService<IJobRunner>(),
-            sp.GetRequiredService<ScriptCatalog>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new JobRuns(sp.GetRequiredService<CachingScriptStore>(), sp.GetRequiredService<IFlowStore>(),
+            sp.GetRequiredService<IJobRunner>(), sp.GetRequiredService<ScriptCatalog>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<FlowEarlyReturns>()));
         services.TryAddSingleton(sp => new StoredScripts(sp.GetRequiredService<CachingScriptStore>(), sp.GetRequiredService<ScriptCatalog>(),
             sp.GetServices<IScriptCompiler>(), sp.GetRequiredService<IAuditSink>(), sp.GetRequiredService<IOptions<WindmillWebhooksOptions>>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<StoredScripts>>()));
+        services.TryAddSingleton<FlowValidator>();
+        services.TryAddSingleton(sp => new StoredFlows(sp.GetRequiredService<IFlowStore>(), sp.GetRequiredService<FlowValidator>(),
+            sp.GetRequiredService<IAuditSink>(), sp.GetRequiredService<IOptions<WindmillWebhooksOptions>>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<StoredFlows>>()));
         services.TryAddSingleton<TokenService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WindmillHostedService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TokenUsageFlusher>());

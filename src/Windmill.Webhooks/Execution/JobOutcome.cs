@@ -29,6 +29,9 @@ public sealed record JobOutcome
     /// </summary>
     public IReadOnlyList<NewJob>? Children { get; }
 
+    /// <summary>A flow job's progress, stored with the job as its <see cref="Job.FlowStatus"/> (see <see cref="WithFlowStatus"/>).</summary>
+    public JsonElement? FlowStatus { get; private init; }
+
     /// <summary>Whether the job is suspended until <see cref="Children"/> complete.</summary>
     public bool IsSuspended => Children is not null;
 
@@ -52,4 +55,7 @@ public sealed record JobOutcome
         ArgumentOutOfRangeException.ThrowIfZero(children.Count, nameof(children));
         return new(true, default, logs, children);
     }
+
+    /// <summary>This outcome, with <paramref name="flowStatus"/> to store as the job's <see cref="Job.FlowStatus"/>.</summary>
+    public JobOutcome WithFlowStatus(JsonElement flowStatus) => new(Succeeded, Result, Logs, Children) { FlowStatus = flowStatus };
 }

@@ -47,7 +47,8 @@ public interface IJobStore
     ValueTask<IReadOnlyList<Guid>> RenewAsync(JobLease lease, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Completes running jobs that <paramref name="owner"/> still holds, all in one commit. A completion whose
+    /// Completes running jobs that <paramref name="owner"/> still holds, all in one commit, with their
+    /// <see cref="JobCompletion.FlowStatus"/> when given. A completion whose
     /// lease was lost (the job was canceled or reclaimed) is ignored: completion is idempotent. A completed job
     /// with <see cref="JobCompletion.ResumesParent"/> takes one from its parent's
     /// <see cref="Job.PendingChildren"/> in the same commit. Returns, in order, whether each completion applied.
@@ -57,10 +58,10 @@ public interface IJobStore
     /// <summary>
     /// Suspends running job <paramref name="id"/>, which <paramref name="owner"/> holds, until
     /// <paramref name="children"/> complete: in one commit the children are inserted (queued) and the parent goes
-    /// back to the queue, waiting for them, holding no lease. Returns <see langword="false"/> (writing nothing)
-    /// when the lease was lost.
+    /// back to the queue, waiting for them, holding no lease, with <paramref name="flowStatus"/> (when given) as its
+    /// <see cref="Job.FlowStatus"/>. Returns <see langword="false"/> (writing nothing) when the lease was lost.
     /// </summary>
-    ValueTask<bool> SuspendAsync(string owner, Guid id, IReadOnlyList<Job> children, CancellationToken cancellationToken);
+    ValueTask<bool> SuspendAsync(string owner, Guid id, JsonElement? flowStatus, IReadOnlyList<Job> children, CancellationToken cancellationToken);
 
     /// <summary>Gives <paramref name="owner"/>'s running jobs back to the queue, without counting a restart (a graceful stop).</summary>
     ValueTask ReleaseAsync(string owner, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken);

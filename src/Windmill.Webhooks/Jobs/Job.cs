@@ -68,6 +68,12 @@ public sealed record Job : JobDefinition
     /// </summary>
     public string? TraceParent { get; init; }
 
+    /// <summary>
+    /// A flow job's progress in Windmill's <c>flow_status</c> shape: the step it is at, and each module's state and job. The
+    /// flow engine writes it each time the flow suspends and when it completes; it is how a flow goes on after a restart.
+    /// </summary>
+    public JsonElement? FlowStatus { get; init; }
+
     /// <summary>Whether the job has reached a final status.</summary>
     public bool IsCompleted => Status.IsCompleted();
 

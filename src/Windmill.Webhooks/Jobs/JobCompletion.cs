@@ -19,6 +19,9 @@ public sealed record JobCompletion(Guid Id, JobStatus Status, JsonElement Result
     /// <summary>The suspended parent that this job's completion brings one step closer to resuming, if any.</summary>
     public Guid? ResumesParent { get; init; }
 
+    /// <summary>A flow job's final <see cref="Job.FlowStatus"/>; <see langword="null"/> keeps what the store holds.</summary>
+    public JsonElement? FlowStatus { get; init; }
+
     /// <summary>The completed form of <paramref name="job"/>, as the store now holds it.</summary>
     public Job Apply(Job job)
     {
@@ -31,6 +34,7 @@ public sealed record JobCompletion(Guid Id, JobStatus Status, JsonElement Result
             CompletedAt = CompletedAt,
             CanceledBy = CanceledBy,
             CanceledReason = CanceledReason,
+            FlowStatus = FlowStatus ?? job.FlowStatus,
         };
     }
 }

@@ -312,7 +312,35 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
         }
 
         await WriteAuditAfterCommitAsync(audit).ConfigureAwait(false);
+        if (canceled.Runnable.Kind == JobKind.Flow)
+        {
+            await CancelStepsAsync(canceled, canceledBy, reason, cancellationToken).ConfigureAwait(false);
+        }
+
         return CancelOutcome.Canceled;
+    }
+
+    // A canceled flow's unfinished steps are canceled too (and theirs, for iterations, branches and sub-flows).
+    private async ValueTask CancelStepsAsync(Job flow, string canceledBy, string? reason, CancellationToken cancellationToken)
+    {
+        var steps = new List<Guid>();
+        var unfinished = new JobQuery
+        {
+            Workspace = flow.Workspace,
+            ParentJob = flow.Id,
+            Statuses = [JobStatus.Queued, JobStatus.Running],
+            IncludeArgs = false,
+            IncludeOutput = false,
+        };
+        await foreach (var step in _store.ListAsync(unfinished, cancellationToken).ConfigureAwait(false))
+        {
+            steps.Add(step.Id);
+        }
+
+        foreach (var step in steps)
+        {
+            await CancelAsync(flow.Workspace, step, canceledBy, reason, audit: null, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     // For a sink the store cannot commit with: written once the change is durable, so the caller's disconnect cannot skip it.
@@ -545,7 +573,7 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
             else if (outcome is not null)
             {
                 var completion = new JobCompletion(job.Id, outcome.Succeeded ? JobStatus.Success : JobStatus.Failure, outcome.Result, outcome.Logs,
-                    _time.GetUtcNow()) { ResumesParent = job.IsFlowStep ? job.ParentJob : null };
+                    _time.GetUtcNow()) { ResumesParent = job.IsFlowStep ? job.ParentJob : null, FlowStatus = outcome.FlowStatus };
                 _completions.Writer.TryWrite(new PendingCompletion(job, completion));
             }
         }
@@ -699,7 +727,7 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
         var children = outcome.Children!.Select(child => Create(child, now, job)).ToList();
         try
         {
-            if (await _store.SuspendAsync(Owner, job.Id, children, CancellationToken.None).ConfigureAwait(false))
+            if (await _store.SuspendAsync(Owner, job.Id, outcome.FlowStatus, children, CancellationToken.None).ConfigureAwait(false))
             {
                 await AnnounceReadyAsync().ConfigureAwait(false);
             }

@@ -1,17 +1,19 @@
 using System.Text.Json;
 using Windmill.Webhooks.Audit;
+using Windmill.Webhooks.Flows;
 using Windmill.Webhooks.Scripts;
 
 namespace Windmill.Webhooks.Jobs;
 
 /// <summary>
 /// Runs and cancels jobs for a <see cref="Caller"/>, the same way for the webhook routes and for the host's own code.
-/// A run resolves the script version (the newest at a path, or exactly a hash), checks the caller's rights and
-/// Windmill's <c>queue_limit</c>, then enqueues the job with its <c>jobs.run.script</c> audit entry in one commit.
+/// A run resolves the script version (the newest at a path, or exactly a hash) or the flow version (the newest at a path),
+/// checks the caller's rights and Windmill's <c>queue_limit</c>, then enqueues the job with its <c>jobs.run.script</c> or
+/// <c>jobs.run.flow</c> audit entry in one commit.
 /// A cancel checks the caller's rights, then cancels the job with its <c>jobs.cancel</c> audit entry in one commit.
 /// </summary>
 /// <remarks>
-/// A refusal is an exception, and nothing is written: <see cref="ScriptNotFoundException"/>,
+/// A refusal is an exception, and nothing is written: <see cref="ScriptNotFoundException"/>, <see cref="FlowNotFoundException"/>,
 /// <see cref="PermissionDeniedException"/>, <see cref="QueueLimitExceededException"/>, and from the runner
 /// <see cref="JobQueueFullException"/> and <see cref="DuplicateJobIdException"/>. The HTTP layer answers each with
 /// Windmill's error.
@@ -19,13 +21,17 @@ namespace Windmill.Webhooks.Jobs;
 public sealed class JobRuns
 {
     private readonly IScriptStore _scripts;
+    private readonly IFlowStore _flows;
     private readonly IJobRunner _runner;
     private readonly ScriptCatalog _catalog;
     private readonly TimeProvider _time;
+    private readonly FlowEarlyReturns _earlyReturns;
 
-    internal JobRuns(IScriptStore scripts, IJobRunner runner, ScriptCatalog catalog, TimeProvider time)
+    internal JobRuns(IScriptStore scripts, IFlowStore flows, IJobRunner runner, ScriptCatalog catalog, TimeProvider time, FlowEarlyReturns earlyReturns)
     {
+        _earlyReturns = earlyReturns;
         _scripts = scripts;
+        _flows = flows;
         _runner = runner;
         _catalog = catalog;
         _time = time;
@@ -74,6 +80,44 @@ public sealed class JobRuns
     }
 
     /// <summary>
+    /// The newest version of the flow at <paramref name="path"/>, which <paramref name="caller"/> may run (<c>jobs:run:flows:&lt;path&gt;</c>).
+    /// An archived flow does not run by path. Throws <see cref="FlowNotFoundException"/> or <see cref="PermissionDeniedException"/>.
+    /// </summary>
+    public async ValueTask<FlowVersion> AuthorizeFlowRunAsync(string workspace, string path, Caller caller, CancellationToken cancellationToken)
+    {
+        var flow = await _flows.GetLatestAsync(workspace, path, cancellationToken).ConfigureAwait(false);
+        if (flow is null || flow.Archived)
+        {
+            // Windmill's get_latest_flow_version_info_for_path, in its words.
+            throw new FlowNotFoundException(workspace, path, $"flow not found at name {path}");
+        }
+
+        AuthorizeFlow(flow, caller);
+        return flow;
+    }
+
+    /// <summary>Runs the newest version of the flow at <paramref name="path"/> as <paramref name="caller"/>, as <c>POST jobs/run/f/…</c> does.</summary>
+    public async ValueTask<Job> RunFlowAsync(string workspace, string path, JsonElement args, Caller caller, JobOptions options,
+        CancellationToken cancellationToken)
+    {
+        var flow = await AuthorizeFlowRunAsync(workspace, path, caller, cancellationToken).ConfigureAwait(false);
+        return await RunFlowAsync(flow, args, caller, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs exactly <paramref name="flow"/> as <paramref name="caller"/> with <paramref name="options"/>: checks the caller's rights and
+    /// <see cref="JobOptions.QueueLimit"/>, then enqueues a flow job (<see cref="Runnable.Flow"/>). The job and its <c>jobs.run.flow</c>
+    /// audit entry are durable when this returns.
+    /// </summary>
+    public async ValueTask<Job> RunFlowAsync(FlowVersion flow, JsonElement args, Caller caller, JobOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        ArgumentNullException.ThrowIfNull(options);
+        AuthorizeFlow(flow, caller);
+        return await EnqueueAsync(flow.Workspace, Runnable.Flow(flow), args, caller, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Runs <paramref name="script"/> as <paramref name="caller"/> with <paramref name="options"/>: checks the caller's
     /// rights and <see cref="JobOptions.QueueLimit"/>, then enqueues. The job and its <c>jobs.run.script</c> audit entry
     /// are durable when this returns.
@@ -83,12 +127,19 @@ public sealed class JobRuns
         ArgumentNullException.ThrowIfNull(script);
         ArgumentNullException.ThrowIfNull(options);
         Authorize(script, caller);
+        return await EnqueueAsync(script.Workspace, Runnable.Script(script), args, caller, options with { Timeout = Shorter(script.Timeout, options.Timeout) },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<Job> EnqueueAsync(string workspace, Runnable runnable, JsonElement args, Caller caller, JobOptions options,
+        CancellationToken cancellationToken)
+    {
         if (options.QueueLimit is { } limit)
         {
             // Windmill's check_queue_too_long: jobs that could run now, not those scheduled for later.
             var queued = await _runner.CountAsync(new JobQuery
             {
-                Workspace = script.Workspace,
+                Workspace = workspace,
                 Statuses = [JobStatus.Queued, JobStatus.Running],
                 ScheduledBefore = _time.GetUtcNow(),
             }, cancellationToken).ConfigureAwait(false);
@@ -100,14 +151,14 @@ public sealed class JobRuns
 
         return await _runner.EnqueueAsync(new NewJob
         {
-            Workspace = script.Workspace,
-            Runnable = Runnable.Script(script),
+            Workspace = workspace,
+            Runnable = runnable,
             Args = args,
             CreatedBy = caller.CreatedBy,
             PermissionedAs = caller.PermissionedAs,
             TriggerKind = "webhook",
             TriggeredBy = caller.Username,
-            Options = options with { Timeout = Shorter(script.Timeout, options.Timeout) },
+            Options = options,
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -156,7 +207,86 @@ public sealed class JobRuns
         Permissions.Demand(Permissions.RunScript(caller, script.Workspace, script.Path));
     }
 
+    private static void AuthorizeFlow(FlowVersion flow, Caller caller)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        Permissions.Demand(Permissions.RunFlow(caller, flow.Workspace, flow.Path));
+    }
+
     // A run may only shorten its script's limit, never lengthen it.
     private static TimeSpan? Shorter(TimeSpan? script, TimeSpan? run) =>
         script is { } a && run is { } b ? (a < b ? a : b) : script ?? run;
+
+    /// <summary>
+    /// Waits for what a synchronous caller of <paramref name="job"/> is answered with: the completed job, or, for a flow with
+    /// an <c>early_return</c> step, as soon as that step succeeded, the flow shown as succeeded with that step's result while
+    /// it goes on. <see langword="null"/> when the job is unknown.
+    /// </summary>
+    public async ValueTask<Job?> WaitForAnswerAsync(Job job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (EarlyReturnStep(job) is not { } step)
+        {
+            return await _runner.WaitForCompletionAsync(job.Workspace, job.Id, cancellationToken).ConfigureAwait(false);
+        }
+
+        var early = _earlyReturns.Watch(job.Id);
+        using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            var completion = _runner.WaitForCompletionAsync(job.Workspace, job.Id, stopWaiting.Token).AsTask();
+
+            // A result that came before this wait began is in the flow's status.
+            if (await _runner.GetAsync(job.Workspace, job.Id, cancellationToken).ConfigureAwait(false) is { IsCompleted: false } current
+                && EarlyResult(current, step) is { } stored)
+            {
+                return AnsweredEarly(current, stored);
+            }
+
+            if (await Task.WhenAny(completion, early).ConfigureAwait(false) == early)
+            {
+                return AnsweredEarly(job, await early.ConfigureAwait(false));
+            }
+
+            return await completion.ConfigureAwait(false);
+        }
+        finally
+        {
+            await stopWaiting.CancelAsync().ConfigureAwait(false);
+            _earlyReturns.Forget(job.Id);
+        }
+    }
+
+    private Job AnsweredEarly(Job job, JsonElement result) =>
+        job with { Status = JobStatus.Success, Result = result, CompletedAt = _time.GetUtcNow() };
+
+    private static string? EarlyReturnStep(Job job)
+    {
+        if (job.Runnable is not { Kind: JobKind.Flow, RawCode: { } raw } || !raw.Contains("\"early_return\"", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        using var flow = JsonDocument.Parse(raw);
+        return flow.RootElement.TryGetProperty("early_return", out var step) && step.ValueKind == JsonValueKind.String ? step.GetString() : null;
+    }
+
+    private static JsonElement? EarlyResult(Job flow, string step)
+    {
+        if (flow.FlowStatus is not { ValueKind: JsonValueKind.Object } status || !status.TryGetProperty("modules", out var modules))
+        {
+            return null;
+        }
+
+        foreach (var module in modules.EnumerateArray())
+        {
+            if (module.TryGetProperty("id", out var id) && id.GetString() == step && module.TryGetProperty("type", out var type)
+                && type.GetString() == FlowModuleStatus.Success && module.TryGetProperty("result", out var result))
+            {
+                return result.Clone();
+            }
+        }
+
+        return null;
+    }
 }

@@ -23,6 +23,21 @@ internal static class Permissions
     public static string? WriteScript(Caller caller, string workspace, string path) =>
         InWorkspace(caller, workspace) ?? Write(caller, "scripts:write:" + path) ?? OwnPath(caller, path);
 
+    /// <summary>Running the flow at <paramref name="path"/> in <paramref name="workspace"/>: <c>jobs:run:flows:&lt;path&gt;</c>.</summary>
+    public static string? RunFlow(Caller caller, string workspace, string path) =>
+        InWorkspace(caller, workspace) ?? Write(caller, TokenScopes.RunFlow(path));
+
+    /// <summary>
+    /// Creating, updating, archiving or deleting the flow at <paramref name="path"/>: <c>flows:write:&lt;path&gt;</c>, and, unless the caller is
+    /// an admin, a path of the caller's own or a folder's, as for scripts.
+    /// </summary>
+    public static string? WriteFlow(Caller caller, string workspace, string path) =>
+        InWorkspace(caller, workspace) ?? Write(caller, "flows:write:" + path) ?? OwnPath(caller, path);
+
+    /// <summary>Reading the flow at <paramref name="path"/>: <c>flows:read:&lt;path&gt;</c> (Windmill checks the path, not just the domain).</summary>
+    public static string? ReadFlow(Caller caller, string workspace, string path) =>
+        InWorkspace(caller, workspace) ?? Read(caller, "flows:read:" + path);
+
     /// <summary>Cancelling needs <c>jobs:write</c>: a run-scoped token cancels nothing.</summary>
     public static string? CancelJobs(Caller caller, string workspace) => InWorkspace(caller, workspace) ?? Write(caller, "jobs:write");
 

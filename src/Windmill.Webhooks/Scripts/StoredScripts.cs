@@ -250,27 +250,9 @@ public sealed partial class StoredScripts
     }
 
     private AuditEntry Audit(string workspace, Caller caller, string operation, AuditActionKind kind, string resource,
-        params (string Key, string Value)[] parameters) => new()
-        {
-            WorkspaceId = workspace,
-            Timestamp = _time.GetUtcNow(),
-            Username = caller.Username,
-            Operation = operation,
-            ActionKind = kind,
-            Resource = resource,
-            Parameters = parameters.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
-        };
+        params (string Key, string Value)[] parameters) =>
+        AuditedWrite.Entry(workspace, caller, _time.GetUtcNow(), operation, kind, resource, parameters);
 
-    // The entry goes into the write's own commit when the store can hold it, else to the sink once the write is durable.
-    private async ValueTask<bool> WriteAsync(AuditEntry audit, Func<AuditEntry?, ValueTask<bool>> write)
-    {
-        var inCommit = _store.CommitsWith(_audit);
-        var written = await write(inCommit ? audit : null).ConfigureAwait(false);
-        if (written && !inCommit)
-        {
-            await _audit.WriteAsync(audit, CancellationToken.None).ConfigureAwait(false);
-        }
-
-        return written;
-    }
+    private ValueTask<bool> WriteAsync(AuditEntry audit, Func<AuditEntry?, ValueTask<bool>> write) =>
+        AuditedWrite.RunAsync(_store.CommitsWith(_audit), _audit, audit, write, written => written);
 }

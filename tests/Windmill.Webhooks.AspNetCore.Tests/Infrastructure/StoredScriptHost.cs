@@ -11,8 +11,9 @@ namespace Windmill.Webhooks.AspNetCore.Tests.Infrastructure;
 
 /// <summary>
 /// A host built the way a user would (CreateBuilder, AddWindmillWebhooks, UseSqlite on a file of its own), on a TestServer,
-/// with the <c>test-lang</c> compiler and executor (<see cref="TestLanguageCompiler"/>), a script registered in code at
-/// <see cref="CodePath"/>, a fake clock, and a <see cref="MaxContent"/>-byte limit on a script's content.
+/// with the <c>test-lang</c> compiler and executor (<see cref="TestLanguageCompiler"/>), the JavaScript package (flows' inline steps and expressions),
+/// a script registered in code at <see cref="CodePath"/>, a fake clock, a <see cref="MaxContent"/>-byte limit on a script's content
+/// and a <see cref="MaxFlowDefinition"/>-byte limit on a flow's definition.
 /// <see cref="RestartAsync"/> stops it and starts it again on the same database.
 /// </summary>
 internal sealed class StoredScriptHost : IAsyncDisposable
@@ -21,6 +22,7 @@ internal sealed class StoredScriptHost : IAsyncDisposable
     public const string Api = "/api/w/demo";
     public const string CodePath = "u/code/hello";
     public const int MaxContent = 4096;
+    public const int MaxFlowDefinition = 4096;
 
     private readonly TempDatabase _database = new();
     private WebApplication _app = null!;
@@ -52,6 +54,9 @@ internal sealed class StoredScriptHost : IAsyncDisposable
     /// <summary>A client that presents a token minted for <see cref="NewTokenRequest.Owner"/> with exactly what is asked.</summary>
     public Task<HttpClient> CreateClientWithTokenAsync(NewTokenRequest token) => _app.CreateClientWithTokenAsync(token);
 
+    /// <summary>A client without credentials.</summary>
+    public HttpClient CreateAnonymousClient() => _app.GetTestClient();
+
     /// <summary>The workspace's audit entries with <paramref name="operationPrefix"/>, newest first.</summary>
     public async Task<IReadOnlyList<AuditEntry>> AuditAsync(string operationPrefix) =>
         (await ((IAuditLogReader)Services.GetRequiredService<IAuditSink>()).ListAsync(new AuditQuery { WorkspaceId = "demo" }, CancellationToken.None))
@@ -77,11 +82,13 @@ internal sealed class StoredScriptHost : IAsyncDisposable
             {
                 options.AdminToken = AdminToken;
                 options.MaxScriptContentSize = MaxContent;
+                options.MaxFlowDefinitionSize = MaxFlowDefinition;
             })
             .UseSqlite(_database.ConnectionString)
             .AddScript(CodePath, () => "hello from code")
             .AddScriptCompiler<TestLanguageCompiler>()
-            .AddJobExecutor<TestLanguageExecutor>();
+            .AddJobExecutor<TestLanguageExecutor>()
+            .AddJavaScript();
         _app = builder.Build();
         _app.MapWindmillWebhooks();
         await _app.StartAsync();

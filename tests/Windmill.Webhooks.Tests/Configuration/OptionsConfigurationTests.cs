@@ -23,6 +23,7 @@ public sealed class OptionsConfigurationTests
         ["Windmill:MaxRequestBodySize"] = "1048576",
         ["Windmill:MaxApiRequestBodySize"] = "4096",
         ["Windmill:MaxScriptContentSize"] = "2048",
+        ["Windmill:MaxFlowDefinitionSize"] = "8192",
         ["Windmill:SecretHeaders:0"] = "X-Api-Key",
         ["Windmill:AllowActiveCustomResponses"] = "true",
         ["Windmill:WorkerCount"] = "4",
@@ -51,6 +52,7 @@ public sealed class OptionsConfigurationTests
         Assert.Equal(1_048_576, options.MaxRequestBodySize);
         Assert.Equal(4096, options.MaxApiRequestBodySize);
         Assert.Equal(2048, options.MaxScriptContentSize);
+        Assert.Equal(8192, options.MaxFlowDefinitionSize);
         Assert.Equal(["Authorization", "Cookie", "Proxy-Authorization", "X-Api-Key"], options.SecretHeaders.Order(StringComparer.Ordinal));
         Assert.True(options.AllowActiveCustomResponses);
         Assert.Equal(4, options.WorkerCount);
@@ -93,6 +95,7 @@ public sealed class OptionsConfigurationTests
     [InlineData("Windmill:MaxQueuedJobsPerWorkspace", "0", "Windmill:MaxQueuedJobsPerWorkspace must be 1 or more, or empty for no cap; it is 0")]
     [InlineData("Windmill:MaxRequestBodySize", "0", "Windmill:MaxRequestBodySize must be 1 or more bytes; it is 0")]
     [InlineData("Windmill:MaxScriptContentSize", "0", "Windmill:MaxScriptContentSize must be 1 or more bytes; it is 0")]
+    [InlineData("Windmill:MaxFlowDefinitionSize", "0", "Windmill:MaxFlowDefinitionSize must be 1 or more bytes; it is 0")]
     [InlineData("Windmill:DefaultWorkspace", " ", "Windmill:DefaultWorkspace must name a workspace; it is ' '")]
     [InlineData("Windmill:AuditRetention", "00:00:00", "Windmill:AuditRetention must be a positive duration, or empty to keep entries forever; it is 00:00:00")]
     public void An_out_of_range_value_is_refused_naming_its_key(string key, string value, string message)

@@ -82,7 +82,7 @@ public sealed class ScriptCatalogTests
         var old = (await StartAsync(b => b.AddScript("u/bot/hello", (string name) => "old " + name))).Single().Version;
         var services = BuildServices(b => b.AddScript("u/bot/hello", (string name) => "new " + name, s => s.Version = "2"));
         var current = (await services.GetRequiredService<ScriptCatalog>().EnsureDeployedAsync(CancellationToken.None)).Single().Version;
-        var executor = services.GetRequiredService<IJobExecutor>();
+        var executor = services.GetServices<IJobExecutor>().OfType<ScriptJobExecutor>().Single();
 
         var outcome = await executor.ExecuteAsync(Job(old.Hash), CancellationToken.None);
         var fresh = await executor.ExecuteAsync(Job(current.Hash), CancellationToken.None);

@@ -100,21 +100,10 @@ public sealed class SqliteDatabaseTests : IAsyncLifetime
     [Fact]
     public async Task A_version_1_database_migrates_and_keeps_its_jobs()
     {
-        using (var connection = new SqliteConnection(_file.ConnectionString))
-        {
-            connection.Open();
-            var version1 = ((string[])typeof(SqliteSchema).GetField("Migrations", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
-                .GetValue(null)!)[0];
-            using var command = connection.CreateCommand();
-            command.CommandText = version1 + """
-                ;PRAGMA user_version = 1;
+        CreateAtVersion(1, """
                 INSERT INTO job (id, workspace_id, kind, script_path, script_hash, args, created_by, permissioned_as, created_at, scheduled_for, status, tag)
                 VALUES ('0190f6b2-3c1e-7d2a-9b1f-0f9a1c2b3d4e', 'demo', 'script', 'u/bot/old', 1, '{}', 'alice', 'u/alice', 0, 0, 'queued', 'default');
-                """;
-            command.ExecuteNonQuery();
-        }
-
-        SqliteConnection.ClearAllPools();
+                """);
         var job = await new SqliteJobStore(_file.Open()).GetAsync(Guid.Parse("0190f6b2-3c1e-7d2a-9b1f-0f9a1c2b3d4e"), CancellationToken.None);
 
         Assert.Equal(("u/bot/old", true, null, null), (job?.Runnable.Path, job?.VisibleToOwner, job?.RootJob, job?.Timeout));
@@ -124,21 +113,10 @@ public sealed class SqliteDatabaseTests : IAsyncLifetime
     [Fact]
     public async Task A_version_4_database_migrates_and_its_scripts_still_read_and_take_compiled_versions()
     {
-        using (var connection = new SqliteConnection(_file.ConnectionString))
-        {
-            connection.Open();
-            var migrations = (string[])typeof(SqliteSchema).GetField("Migrations", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
-                .GetValue(null)!;
-            using var command = connection.CreateCommand();
-            command.CommandText = string.Join(";\n", migrations[..4]) + """
-                ;PRAGMA user_version = 4;
+        CreateAtVersion(4, """
                 INSERT INTO script (workspace_id, hash, path, language, content, summary, description, created_by, created_at, timeout_ms)
                 VALUES ('demo', 7, 'u/bot/old', 'csharp', 'old content', '', '', 'system', 0, NULL);
-                """;
-            command.ExecuteNonQuery();
-        }
-
-        SqliteConnection.ClearAllPools();
+                """);
         var store = new Windmill.Webhooks.Storage.Sqlite.SqliteScriptStore(_file.Open());
         var old = await store.GetByHashAsync("demo", new Windmill.Webhooks.Scripts.ScriptHash(7), CancellationToken.None);
         await store.AddVersionAsync(old! with { Hash = new(8), ParentHash = new(7), Language = "bun", Content = "new", CompiledCode = "compiled" }, null,
@@ -147,6 +125,37 @@ public sealed class SqliteDatabaseTests : IAsyncLifetime
 
         Assert.Equal(("old content", null), (old.Content, old.CompiledCode));
         Assert.Equal(("compiled", 7L), (compiled?.CompiledCode, compiled?.ParentHash?.Value));
+    }
+
+    [Fact]
+    public async Task A_version_6_database_migrates_keeps_its_jobs_and_scripts_and_stores_flows()
+    {
+        CreateAtVersion(6, """
+                INSERT INTO job (id, workspace_id, kind, script_path, script_hash, args, created_by, permissioned_as, created_at, scheduled_for, status, tag)
+                VALUES ('0190f6b2-3c1e-7d2a-9b1f-0f9a1c2b3d4e', 'demo', 'script', 'u/bot/old', 1, '{}', 'alice', 'u/alice', 0, 0, 'queued', 'default');
+                INSERT INTO script (workspace_id, hash, path, language, content, summary, description, created_by, created_at)
+                VALUES ('demo', 7, 'u/bot/old', 'csharp', 'old content', '', '', 'system', 0);
+                """);
+        var database = _file.Open();
+        var job = await new SqliteJobStore(database).GetAsync(Guid.Parse("0190f6b2-3c1e-7d2a-9b1f-0f9a1c2b3d4e"), CancellationToken.None);
+        var script = await new SqliteScriptStore(database).GetByHashAsync("demo", new Windmill.Webhooks.Scripts.ScriptHash(7), CancellationToken.None);
+        var flows = new SqliteFlowStore(database);
+        var flow = await flows.AddVersionAsync(new Windmill.Webhooks.Flows.FlowVersion
+        {
+            Workspace = "demo",
+            Path = "f/examples/greet",
+            Id = 0,
+            Value = System.Text.Json.JsonDocument.Parse("""{"modules":[]}""").RootElement,
+            CreatedBy = "alice",
+            CreatedAt = DateTimeOffset.UnixEpoch,
+        }, null, null, CancellationToken.None);
+        await using var read = await database.OpenReadConnectionAsync(CancellationToken.None);
+
+        Assert.Equal(7, SqliteSchema.LatestVersion);
+        Assert.Equal(7L, Scalar(read, "PRAGMA user_version"));
+        Assert.Equal(("u/bot/old", JobStatus.Queued, "old content"), (job?.Runnable.Path, job?.Status, script?.Content));
+        Assert.Equal(DBNull.Value, Scalar(read, "SELECT flow_status FROM job"));
+        Assert.Equal("""{"modules":[]}""", (await flows.GetVersionAsync("demo", flow.Id, CancellationToken.None))?.Value.GetRawText());
     }
 
     [Fact]
@@ -175,6 +184,22 @@ public sealed class SqliteDatabaseTests : IAsyncLifetime
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     public ValueTask DisposeAsync() => _file.DisposeAsync();
+
+    // A database as an older release left it: the first <paramref name="version"/> migrations, then <paramref name="rows"/>.
+    private void CreateAtVersion(int version, string rows)
+    {
+        using (var connection = new SqliteConnection(_file.ConnectionString))
+        {
+            connection.Open();
+            var migrations = (string[])typeof(SqliteSchema).GetField("Migrations", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+                .GetValue(null)!;
+            using var command = connection.CreateCommand();
+            command.CommandText = string.Join(";\n", migrations[..version]) + $";PRAGMA user_version = {version};\n" + rows;
+            command.ExecuteNonQuery();
+        }
+
+        SqliteConnection.ClearAllPools();
+    }
 
     private static int Execute(SqliteConnection connection, string sql)
     {

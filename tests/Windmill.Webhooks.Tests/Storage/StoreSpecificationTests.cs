@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Windmill.Webhooks.Audit;
 using Windmill.Webhooks.Execution;
+using Windmill.Webhooks.Flows;
 using Windmill.Webhooks.Idempotency;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Scripts;
@@ -28,6 +29,26 @@ public sealed class SqliteScriptStoreTests : ScriptStoreSpecification, IAsyncLif
 
     // The store's own audit table: each write's entry is committed with it.
     protected override IAuditSink CreateAuditSink(IScriptStore store) => new SqliteAuditSink(_open!);
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
+}
+
+public sealed class InMemoryFlowStoreTests : FlowStoreSpecification
+{
+    protected override Task<IFlowStore> CreateStoreAsync() => Task.FromResult<IFlowStore>(new InMemoryFlowStore());
+}
+
+public sealed class SqliteFlowStoreTests : FlowStoreSpecification, IAsyncLifetime
+{
+    private readonly TemporaryDatabase _database = new();
+    private SqliteDatabase? _open;
+
+    protected override Task<IFlowStore> CreateStoreAsync() => Task.FromResult<IFlowStore>(new SqliteFlowStore(_open = _database.Open()));
+
+    // The store's own audit table: each write's entry is committed with it.
+    protected override IAuditSink CreateAuditSink(IFlowStore store) => new SqliteAuditSink(_open!);
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 

@@ -108,7 +108,7 @@ public sealed class InMemoryJobStore : IJobStore
     }
 
     /// <inheritdoc />
-    public ValueTask<bool> SuspendAsync(string owner, Guid id, IReadOnlyList<Job> children, CancellationToken cancellationToken)
+    public ValueTask<bool> SuspendAsync(string owner, Guid id, JsonElement? flowStatus, IReadOnlyList<Job> children, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(children);
         lock (_lock)
@@ -123,7 +123,13 @@ public sealed class InMemoryJobStore : IJobStore
                 throw new DuplicateJobIdException(duplicate.Id);
             }
 
-            _jobs[id] = new Entry(entry.Job with { Status = JobStatus.Queued, StartedAt = null, PendingChildren = children.Count }, null);
+            _jobs[id] = new Entry(entry.Job with
+            {
+                Status = JobStatus.Queued,
+                StartedAt = null,
+                PendingChildren = children.Count,
+                FlowStatus = flowStatus?.Clone() ?? entry.Job.FlowStatus,
+            }, null);
             foreach (var child in children)
             {
                 _jobs[child.Id] = new Entry(child with { Status = JobStatus.Queued }, null);

@@ -17,7 +17,7 @@ public sealed class SqliteJobStore : IJobStore
     private const string Columns = """
         id, workspace_id, kind, script_path, script_hash, language, args, created_by, permissioned_as, created_at, scheduled_for,
         started_at, completed_at, status, result, logs, parent_job, trigger_kind, tag, canceled_by, canceled_reason, restart_count,
-        root_job, visible_to_owner, raw_code, flow_step, pending_children, timeout_ms, trace_parent
+        root_job, visible_to_owner, raw_code, flow_step, pending_children, timeout_ms, trace_parent, flow_status
         """;
 
     // What a list reads: args, result and logs only when asked for, so a page of large jobs is never loaded to be dropped.
@@ -25,7 +25,7 @@ public sealed class SqliteJobStore : IJobStore
         id, workspace_id, kind, script_path, script_hash, language, CASE WHEN $withArgs THEN args ELSE '{}' END, created_by, permissioned_as,
         created_at, scheduled_for, started_at, completed_at, status, CASE WHEN $withOutput THEN result END, CASE WHEN $withOutput THEN logs END,
         parent_job, trigger_kind, tag, canceled_by, canceled_reason, restart_count, root_job, visible_to_owner, raw_code, flow_step, pending_children, timeout_ms,
-        trace_parent
+        trace_parent, CASE WHEN $withOutput THEN flow_status END
         """;
 
     private const string InsertSql = """
@@ -47,7 +47,7 @@ public sealed class SqliteJobStore : IJobStore
 
     private const string CompleteSql = """
         UPDATE job SET status = $status, result = $result, logs = $logs, completed_at = $at, canceled_by = $by, canceled_reason = $reason,
-            lease_owner = NULL, lease_until = NULL
+            flow_status = COALESCE($flow, flow_status), lease_owner = NULL, lease_until = NULL
         WHERE id = $id AND status = 'running' AND lease_owner = $owner
         """;
 
@@ -120,7 +120,8 @@ public sealed class SqliteJobStore : IJobStore
                 var c = completions[i];
                 applied[i] = connection.Prepared(CompleteSql,
                     ("$status", Name(c.Status)), ("$result", c.Result.GetRawText()), ("$logs", c.Logs), ("$at", ToDb(c.CompletedAt)),
-                    ("$by", c.CanceledBy), ("$reason", c.CanceledReason), ("$id", ToDb(c.Id)), ("$owner", owner)).ExecuteNonQuery() == 1;
+                    ("$by", c.CanceledBy), ("$reason", c.CanceledReason), ("$flow", c.FlowStatus?.GetRawText()), ("$id", ToDb(c.Id)),
+                    ("$owner", owner)).ExecuteNonQuery() == 1;
                 if (applied[i] && c.ResumesParent is { } parent)
                 {
                     connection.Prepared(ResumeParentSql, ("$id", ToDb(parent))).ExecuteNonQuery();
@@ -132,15 +133,16 @@ public sealed class SqliteJobStore : IJobStore
     }
 
     /// <inheritdoc />
-    public ValueTask<bool> SuspendAsync(string owner, Guid id, IReadOnlyList<Job> children, CancellationToken cancellationToken)
+    public ValueTask<bool> SuspendAsync(string owner, Guid id, JsonElement? flowStatus, IReadOnlyList<Job> children, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(children);
         return _database.WriteAsync(connection =>
         {
             using var suspend = connection.Command("""
-                UPDATE job SET status = 'queued', started_at = NULL, pending_children = $children, lease_owner = NULL, lease_until = NULL
+                UPDATE job SET status = 'queued', started_at = NULL, pending_children = $children, flow_status = COALESCE($flow, flow_status),
+                    lease_owner = NULL, lease_until = NULL
                 WHERE id = $id AND status = 'running' AND lease_owner = $owner
-                """, ("$children", children.Count), ("$id", ToDb(id)), ("$owner", owner));
+                """, ("$children", children.Count), ("$flow", flowStatus?.GetRawText()), ("$id", ToDb(id)), ("$owner", owner));
             if (suspend.ExecuteNonQuery() == 0)
             {
                 return false;
@@ -398,5 +400,6 @@ public sealed class SqliteJobStore : IJobStore
         PendingChildren = reader.GetInt32(26),
         Timeout = NullableDuration(reader, 27),
         TraceParent = NullableString(reader, 28),
+        FlowStatus = NullableJson(reader, 29),
     };
 }

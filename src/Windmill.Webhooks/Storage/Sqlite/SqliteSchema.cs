@@ -118,6 +118,31 @@ internal static class SqliteSchema
         """
         ALTER TABLE job ADD COLUMN trace_parent TEXT;
         """,
+        """
+        -- A flow is its path and whether it is archived; its definitions are its versions, the newest being the highest id.
+        CREATE TABLE flow (
+            workspace_id TEXT NOT NULL,
+            path TEXT NOT NULL,
+            archived INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (workspace_id, path)
+        );
+
+        CREATE TABLE flow_version (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            workspace_id TEXT NOT NULL,
+            path TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            description TEXT NOT NULL,
+            value TEXT NOT NULL,
+            schema TEXT,
+            created_by TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            deployment_msg TEXT
+        );
+        CREATE INDEX flow_version_by_path ON flow_version (workspace_id, path, id);
+
+        ALTER TABLE job ADD COLUMN flow_status TEXT;
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>
