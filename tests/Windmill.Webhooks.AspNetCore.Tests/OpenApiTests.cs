@@ -28,6 +28,9 @@ public sealed class OpenApiTests : SampleAppTest
         { "/api/w/{workspace}/jobs/run_wait_result/p/{path}", "get", "RunWaitResultScriptByPathGet", "200", Json },
         { "/api/w/{workspace}/jobs/run_wait_result/h/{hash}", "post", "RunWaitResultScriptByHash", "200", Json },
         { "/api/w/{workspace}/jobs/run_wait_result/h/{hash}", "get", "RunWaitResultScriptByHashGet", "200", Json },
+        { "/api/w/{workspace}/jobs/run/f/{path}", "post", "RunFlowByPath", "201", Text },
+        { "/api/w/{workspace}/jobs/run_wait_result/f/{path}", "post", "RunWaitResultFlowByPath", "200", Json },
+        { "/api/w/{workspace}/jobs/run_wait_result/f/{path}", "get", "RunWaitResultFlowByPathGet", "200", Json },
     };
 
     [Fact]
