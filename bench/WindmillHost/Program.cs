@@ -46,6 +46,15 @@ app.MapGet("/bench/stats", async () =>
     await using var command = connection.CreateCommand();
     command.CommandText = "SELECT count(*) FROM job WHERE status IN ('queued', 'running')";
     var unfinished = Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    // Flow jobs, and the flow jobs with their steps: how many jobs a flow call makes.
+    command.CommandText = "SELECT count(*) FILTER (WHERE kind = 'flow'), count(*) FILTER (WHERE kind = 'flow' OR flow_step = 1) FROM job";
+    long flowJobs, flowFamilyJobs;
+    await using (var reader = await command.ExecuteReaderAsync())
+    {
+        await reader.ReadAsync();
+        (flowJobs, flowFamilyJobs) = (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
     return Results.Json(new
     {
         rss,
@@ -53,11 +62,14 @@ app.MapGet("/bench/stats", async () =>
         gcHeap = GC.GetGCMemoryInfo().HeapSizeBytes,
         unfinished,
         completed = BenchScripts.Completed,
+        flowJobs,
+        flowFamilyJobs,
     });
 });
 
 await app.StartAsync();
 await BenchScripts.StoreTypeScriptNoopAsync(app.Services);
+await BenchScripts.StoreNoopFlowAsync(app.Services);
 
 // A stored token, the kind a real webhook caller presents. The bench prints it for the harness: it is
 // minted into this run's throwaway database and dies with it.
