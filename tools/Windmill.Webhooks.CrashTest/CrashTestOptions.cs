@@ -12,6 +12,13 @@ internal sealed record CrashTestOptions
     /// </summary>
     public int Processes { get; init; } = 1;
 
+    /// <summary>
+    /// Whether the acknowledged work is flows (<see cref="CrashFlow"/>, by <c>run/f</c> and <c>run_wait_result/f</c>) instead of
+    /// script runs: then the checks add that every acknowledged flow ends with its right result and that no step that had
+    /// succeeded ran again (<see cref="FlowVerifier"/>).
+    /// </summary>
+    public bool Flows { get; init; }
+
     /// <summary>Seeds the kill moments and every client's choice of requests.</summary>
     public int Seed { get; init; } = 6;
 
@@ -43,7 +50,7 @@ internal sealed record CrashTestOptions
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
     /// <summary>
-    /// Parses <c>--trials N --processes 1|2 --seed N --clients N --sample PATH --work-dir DIR --keep</c>; returns
+    /// Parses <c>--trials N --processes 1|2 --flows --seed N --clients N --sample PATH --work-dir DIR --keep</c>; returns
     /// <see langword="null"/> with <paramref name="error"/> set for anything else.
     /// </summary>
     public static CrashTestOptions? Parse(IReadOnlyList<string> args, out string? error)
@@ -56,6 +63,12 @@ internal sealed record CrashTestOptions
             if (name == "--keep")
             {
                 options = options with { KeepWorkDirectory = true };
+                continue;
+            }
+
+            if (name == "--flows")
+            {
+                options = options with { Flows = true };
                 continue;
             }
 
