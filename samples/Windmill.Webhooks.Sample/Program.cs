@@ -5,10 +5,14 @@ using Windmill.Webhooks.Sample;
 
 var builder = WebApplication.CreateBuilder(args);
 
+// Stores u/bot/greet_ts on the first start, before the flows registered below are deployed: f/examples/greet calls it.
+builder.Services.AddHostedService<StoredScriptSeeder>();
+
 builder.Services
     .AddWindmillWebhooks(builder.Configuration.GetSection("Windmill"))
     .UseSqlite(builder.Configuration.GetConnectionString("Windmill") ?? "Data Source=windmill.db")
     .AddSampleScripts()
+    .AddSampleFlows()
     .AddJavaScript();
 
 // `Telemetry:Console=true` (env Telemetry__Console=true) prints the library's traces and metrics to the console.
@@ -22,7 +26,6 @@ if (builder.Configuration.GetValue<bool>("Telemetry:Console"))
 builder.Services.AddHealthChecks().AddWindmillWebhooks();
 builder.Services.AddOpenApi();
 builder.Services.AddHostedService<AdminTokenBootstrapper>();
-builder.Services.AddHostedService<StoredScriptSeeder>();
 builder.Services.AddHostedService<WebhookUrlLogger>();
 
 var app = builder.Build();

@@ -15,7 +15,7 @@ public sealed class CorsTests : IAsyncLifetime
     private const string Run = "/api/w/demo/jobs/run/p/u/bot/echo";
     private WebApplication _app = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
@@ -34,7 +34,7 @@ public sealed class CorsTests : IAsyncLifetime
         await _app.StartAsync();
     }
 
-    public async Task DisposeAsync() => await _app.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
     public async Task Preflight_is_answered_with_the_hosts_policy()

@@ -17,7 +17,7 @@ public sealed class JobApiFixture : IAsyncLifetime
 
     public Guid[] Jobs { get; private set; } = [];
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         Client = App.CreateAdminClient();
         var first = await RunAsync("echo", "", """{"n":1}""", complete: true);
@@ -30,7 +30,7 @@ public sealed class JobApiFixture : IAsyncLifetime
         Jobs = [first, second, third, fourth, fifth];
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await App.Runner.CancelAsync(SampleApp.Workspace, Jobs[4], "test", null, audit: null, CancellationToken.None);
         Client.Dispose();
@@ -183,9 +183,9 @@ public sealed class JobControlTests : IAsyncLifetime
 {
     private readonly SampleApp _app = new();
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public Task DisposeAsync() => _app.DisposeAsync().AsTask();
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
 
     [Fact]
     public async Task Force_cancel_stops_a_running_job_and_answers_its_id()

@@ -1,6 +1,5 @@
 using System.Net;
 using Windmill.Webhooks.AspNetCore.Tests.Infrastructure;
-using Xunit.Abstractions;
 
 namespace Windmill.Webhooks.AspNetCore.Tests;
 

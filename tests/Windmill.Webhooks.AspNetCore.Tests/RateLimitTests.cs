@@ -45,7 +45,7 @@ public sealed class RateLimitTests : IAsyncLifetime
         await Wire.AssertUnauthorizedAsync(unauthenticated); // refused before the limiter: it spends no one's permits
     }
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
@@ -81,7 +81,7 @@ public sealed class RateLimitTests : IAsyncLifetime
         await _app.StartAsync();
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
         await _app.DisposeAsync();

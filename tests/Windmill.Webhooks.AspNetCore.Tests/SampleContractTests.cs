@@ -44,6 +44,19 @@ public sealed class SampleContractTests
     }
 
     [Fact]
+    public async Task The_greet_flow_runs_the_stored_script_the_inline_step_and_the_loop()
+    {
+        await using var app = new SampleApp();
+        using var client = app.CreateAdminClient();
+
+        using var response = await client.PostAsync(SampleApp.Api + "/jobs/run_wait_result/f/f/examples/greet",
+            Wire.JsonBody("""{"name":"Ada","friends":["Bob","Cy"]}"""));
+
+        await Wire.AssertAsync(response, HttpStatusCode.OK, Wire.Json,
+            """{"greeting":"HELLO, ADA, FROM TYPESCRIPT!","friends":["Hello, Bob!","Hello, Cy!"]}""");
+    }
+
+    [Fact]
     public async Task Echo_returns_its_args_exactly()
     {
         await using var app = new SampleApp();

@@ -50,6 +50,28 @@ public sealed class TelemetryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_flow_steps_run_spans_are_children_of_the_flows_run_span()
+    {
+        using var created = await SendAsync(HttpMethod.Post, "/api/w/demo/flows/create", AdminToken,
+            """
+            {"path": "f/t/traced", "summary": "", "value": {"modules": [{"id": "a", "value": {"type": "script", "path": "u/test/echo", "input_transforms": {}}},
+              {"id": "b", "value": {"type": "script", "path": "u/test/echo", "input_transforms": {}}}]}}
+            """);
+        using var response = await SendAsync(HttpMethod.Post, "/api/w/demo/jobs/run_wait_result/f/f/t/traced", AdminToken, "{}");
+        await Wire.AssertAsync(response, HttpStatusCode.OK, Wire.Json, "{}");
+        await _app.StopAsync();
+        _tracing.ForceFlush();
+
+        var runs = _spans.Where(s => s.OperationName == "run").ToList();
+        var flowRuns = runs.Where(s => (string?)s.GetTagItem("windmill.job.kind") == "flow").ToList();
+        var steps = runs.Where(s => (string?)s.GetTagItem("windmill.job.kind") == "script").ToList();
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(3, flowRuns.Count); // the flow runs once to start each step, and once to finish
+        Assert.Equal(2, steps.Count);
+        Assert.All(steps, step => Assert.Contains(flowRuns, flow => flow.SpanId == step.ParentSpanId && flow.TraceId == step.TraceId));
+    }
+
+    [Fact]
     public async Task Refused_tokens_and_the_429s_past_the_limit_are_counted()
     {
         var statuses = new List<HttpStatusCode>();
@@ -67,7 +89,7 @@ public sealed class TelemetryTests : IAsyncLifetime
         Assert.Equal((1L, "failed_authentications"), (limited.GetSumLong(), Tag(limited, "windmill.rate_limit.reason")));
     }
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _tracing = Sdk.CreateTracerProviderBuilder().AddSource(WindmillTelemetry.Name).AddInMemoryExporter(_spans).Build();
         _metering = Sdk.CreateMeterProviderBuilder().AddMeter(WindmillTelemetry.Name).AddInMemoryExporter(_metrics).Build();
@@ -85,7 +107,7 @@ public sealed class TelemetryTests : IAsyncLifetime
         await _app.StartAsync();
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _app.DisposeAsync();
         _tracing.Dispose();

@@ -14,7 +14,7 @@ public sealed class ClientFlowTests(CompatibilityFixture fixture, FlowRunHost ru
 {
     private const string Workspace = "demo";
 
-    [SkippableFact]
+    [Fact]
     public async Task The_flow_service_creates_reads_updates_lists_archives_and_deletes_a_flow()
     {
         var path = $"u/admin/flow_{Guid.NewGuid():N}"[..25];
@@ -50,7 +50,7 @@ public sealed class ClientFlowTests(CompatibilityFixture fixture, FlowRunHost ru
         await fixture.CallAsync("FlowService.deleteFlowByPath", new { workspace = Workspace, path = "u/admin/twice" });
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task The_job_service_and_the_helpers_run_a_flow_by_path_async_and_sync()
     {
         var path = $"f/echo/flow_{Guid.NewGuid():N}"[..24];

@@ -12,11 +12,11 @@ public sealed class ClientHelperTests(CompatibilityFixture fixture)
 {
     private const string Uuid = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$";
 
-    [SkippableFact]
+    [Fact]
     public async Task RunScriptByPath_runs_and_waits_for_the_result() =>
         Assert.Equal("\"Hello, Ada!\"", (await fixture.CallAsync("runScriptByPath", "u/bot/hello_world", new { name = "Ada" })).Json());
 
-    [SkippableFact]
+    [Fact]
     public async Task RunScriptByPathAsync_answers_the_bare_job_id_that_waitJob_follows()
     {
         var id = (await fixture.CallAsync("runScriptByPathAsync", "u/bot/echo", new { a = 1, b = new[] { "x" } })).Text();
@@ -25,7 +25,7 @@ public sealed class ClientHelperTests(CompatibilityFixture fixture)
         Assert.Equal("""{"a":1,"b":["x"]}""", (await fixture.CallAsync("waitJob", id)).Json());
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task RunScriptByHash_runs_exactly_that_version()
     {
         var hash = await HashAsync("u/bot/hello_world");
@@ -33,7 +33,7 @@ public sealed class ClientHelperTests(CompatibilityFixture fixture)
         Assert.Equal("\"Hello, Hash!\"", (await fixture.CallAsync("runScriptByHash", hash, new { name = "Hash" })).Json());
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task RunScriptByHashAsync_then_getResult_reads_the_completed_result()
     {
         var id = (await fixture.CallAsync("runScriptByHashAsync", await HashAsync("u/bot/echo"), new { n = 7 })).Text();
@@ -42,7 +42,7 @@ public sealed class ClientHelperTests(CompatibilityFixture fixture)
         Assert.Equal("""{"n":7}""", (await fixture.CallAsync("getResult", id)).Json());
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task WaitJob_throws_the_jobs_error_when_it_failed()
     {
         var id = (await fixture.CallAsync("runScriptByPathAsync", "u/bot/fail", new { message = "disk on fire" })).Text();
@@ -53,7 +53,7 @@ public sealed class ClientHelperTests(CompatibilityFixture fixture)
         Assert.Equal($$"""Job {{id}} was not successful: {"name":"InvalidOperationException","message":"disk on fire"}""", outcome.Message);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task GetResultMaybe_reports_a_running_job_then_cancelJob_cancels_it()
     {
         var id = (await fixture.CallAsync("runScriptByPathAsync", "u/bot/sleep", new { ms = 600000 })).Text();
@@ -68,7 +68,7 @@ public sealed class ClientHelperTests(CompatibilityFixture fixture)
         Assert.Equal("Job canceled: not needed by admin", after.GetProperty("result").GetProperty("error").GetProperty("message").GetString());
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Async_helpers_pass_schedule_and_tag_through()
     {
         var id = (await fixture.CallAsync("runScriptByPathAsync", "u/bot/echo", new { }, 3600, "gpu")).Text();
@@ -81,7 +81,7 @@ public sealed class ClientHelperTests(CompatibilityFixture fixture)
         Assert.Equal(TimeSpan.FromHours(1), TimeSpan.FromSeconds(Math.Round(delay.TotalSeconds)));
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Helpers_report_an_unknown_script_as_the_servers_404()
     {
         var outcome = await fixture.CallAsync("JobService.runWaitResultScriptByPath", new { workspace = "demo", path = "u/bot/nope", requestBody = new { } });
@@ -89,7 +89,7 @@ public sealed class ClientHelperTests(CompatibilityFixture fixture)
         Assert.Equal((false, 404, "\"Not found: Script not found at name u/bot/nope\""), (outcome.Ok, outcome.Status, outcome.Body?.GetRawText()));
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task A_wrong_token_is_the_servers_401()
     {
         var outcome = await fixture.Client.CallAsync(fixture.Origin, "wrong-token", "JobService.listJobs", new { workspace = "demo" });

@@ -8,7 +8,7 @@ public sealed class ClientServiceTests(CompatibilityFixture fixture)
 {
     private const string Workspace = "demo";
 
-    [SkippableFact]
+    [Fact]
     public async Task RunScriptByPath_takes_the_job_options()
     {
         var jobId = Guid.CreateVersion7().ToString();
@@ -26,7 +26,7 @@ public sealed class ClientServiceTests(CompatibilityFixture fixture)
             job.GetProperty("visible_to_owner").GetBoolean(), job.GetProperty("result").GetRawText()));
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task RunScriptByPath_with_a_used_job_id_is_the_servers_400()
     {
         var jobId = Guid.CreateVersion7().ToString();
@@ -37,7 +37,7 @@ public sealed class ClientServiceTests(CompatibilityFixture fixture)
         Assert.Equal((400, $"\"Bad request: Job with id {jobId} already exists\""), (again.Status, again.Body?.GetRawText()));
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task RunScriptByHash_and_scheduledFor()
     {
         var hash = JsonDocument.Parse((await fixture.CallAsync("ScriptService.getScriptByPath", new { workspace = Workspace, path = "u/bot/echo" })).Json())
@@ -55,7 +55,7 @@ public sealed class ClientServiceTests(CompatibilityFixture fixture)
         Assert.Equal(at.ToUnixTimeMilliseconds(), job.GetProperty("scheduled_for").GetDateTimeOffset().ToUnixTimeMilliseconds());
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task RunWaitResultScriptByPath_returns_the_result_or_the_422_error()
     {
         var ok = await fixture.CallAsync("JobService.runWaitResultScriptByPath", new { workspace = Workspace, path = "u/bot/hello_world", requestBody = new { name = "Bob" } });
@@ -65,7 +65,7 @@ public sealed class ClientServiceTests(CompatibilityFixture fixture)
         Assert.Equal((422, """{"error":{"name":"InvalidOperationException","message":"no"}}"""), (failed.Status, failed.Body?.GetRawText()));
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task RunWaitResultScriptByPathGet_decodes_the_payload()
     {
         var payload = Convert.ToBase64String("""{"name":"Get"}"""u8);
@@ -73,7 +73,7 @@ public sealed class ClientServiceTests(CompatibilityFixture fixture)
         Assert.Equal("\"Hello, Get!\"", (await fixture.CallAsync("JobService.runWaitResultScriptByPathGet", new { workspace = Workspace, path = "u/bot/hello_world", payload })).Json());
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Custom_responses_reach_the_client_by_content_type()
     {
         var text = await fixture.CallAsync("JobService.runWaitResultScriptByPath", new
@@ -90,7 +90,7 @@ public sealed class ClientServiceTests(CompatibilityFixture fixture)
         Assert.Equal("""{"made":true}""", json.Json());
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Job_reads_getJob_getCompletedJob_result_resultMaybe_timing_and_updates()
     {
         var id = (await fixture.CallAsync("JobService.runScriptByPath", new { workspace = Workspace, path = "u/bot/echo", requestBody = new { k = "v" } })).Text();
@@ -112,7 +112,7 @@ public sealed class ClientServiceTests(CompatibilityFixture fixture)
         Assert.Equal("""{"running":false,"completed":true,"new_logs":"","log_offset":0}""", update.Json());
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task ListJobs_listCompletedJobs_and_listQueue_filter_as_asked()
     {
         var path = "u/bot/echo";
@@ -135,7 +135,7 @@ public sealed class ClientServiceTests(CompatibilityFixture fixture)
         Assert.Empty(none);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task CancelQueuedJob_and_forceCancelQueuedJob_answer_the_id_then_already_completed()
     {
         var first = (await fixture.CallAsync("JobService.runScriptByPath", new { workspace = Workspace, path = "u/bot/sleep", requestBody = new { ms = 600000 } })).Text();
@@ -149,7 +149,7 @@ public sealed class ClientServiceTests(CompatibilityFixture fixture)
         Assert.Equal($"queued job id {first} is already completed", again.Text());
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task GetScriptByPath_and_getScriptByHash_describe_the_same_version()
     {
         var byPath = JsonDocument.Parse((await fixture.CallAsync("ScriptService.getScriptByPath", new { workspace = Workspace, path = "u/bot/hello_world" })).Json()).RootElement;

@@ -13,7 +13,7 @@ public sealed class ClientStoredScriptTests(CompatibilityFixture fixture)
 {
     private const string Workspace = "demo";
 
-    [SkippableFact]
+    [Fact]
     public async Task A_stored_typescript_script_is_created_overwritten_and_both_versions_run_by_path_and_by_hash()
     {
         var path = $"u/admin/add_{Guid.NewGuid():N}"[..24];
@@ -34,7 +34,7 @@ public sealed class ClientStoredScriptTests(CompatibilityFixture fixture)
         Assert.Equal("""{"total":40}""", (await fixture.CallAsync("waitJob", asyncByPathId)).Json());
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task The_script_service_reads_lists_archives_and_deletes_what_it_stored()
     {
         var path = $"u/admin/greet_{Guid.NewGuid():N}"[..26];
@@ -65,7 +65,7 @@ public sealed class ClientStoredScriptTests(CompatibilityFixture fixture)
         Assert.Equal(404, deletedHash.Status);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task A_script_that_imports_a_package_is_refused_with_the_servers_400()
     {
         var refused = await CreateAsync("u/admin/imports", parentHash: null, "import _ from \"lodash\";\nexport function main() { return 1; }");

@@ -15,7 +15,7 @@ public sealed class ClientTokenAndAuditTests(CompatibilityFixture fixture)
     private const string Workspace = "demo";
     private const string TokenPattern = "^[A-Za-z0-9]{32}$";
 
-    [SkippableFact]
+    [Fact]
     public async Task CreateToken_listTokens_update_and_deleteToken()
     {
         var label = "compat-" + Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture)[..8];
@@ -57,7 +57,7 @@ public sealed class ClientTokenAndAuditTests(CompatibilityFixture fixture)
         Assert.DoesNotContain(remaining.EnumerateArray(), t => t.GetProperty("token_prefix").GetString() == prefix);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task A_webhook_specific_token_runs_its_script_only_and_is_listed_for_it()
     {
         var label = "webhook-admin-" + Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture)[..4];
@@ -93,7 +93,7 @@ public sealed class ClientTokenAndAuditTests(CompatibilityFixture fixture)
         }
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task ListAuditLogs_and_getAuditLog_show_the_run()
     {
         var hash = JsonDocument.Parse((await fixture.CallAsync("ScriptService.getScriptByPath", new { workspace = Workspace, path = "u/bot/hello_world" })).Json())

@@ -13,14 +13,14 @@ public sealed class CompatibilityFixture : IAsyncLifetime
     {
         get
         {
-            Skip.IfNot(NodeClient.IsAvailable, "node and npm are not on PATH; the windmill-client cases need them (the raw HTTP cases still run)");
+            Assert.SkipUnless(NodeClient.IsAvailable, "node and npm are not on PATH; the windmill-client cases need them (the raw HTTP cases still run)");
             return _client ?? throw new InvalidOperationException("not installed");
         }
     }
 
     public string Origin => Sample.Origin;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         var sample = SampleProcess.StartAsync();
         try
@@ -33,7 +33,7 @@ public sealed class CompatibilityFixture : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_sample is not null)
         {

@@ -21,7 +21,7 @@ public sealed class FlowRunHost : IAsyncLifetime
     /// <summary>Where it listens, such as <c>http://127.0.0.1:41236</c>.</summary>
     public string Origin { get; private set; } = "";
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -35,7 +35,7 @@ public sealed class FlowRunHost : IAsyncLifetime
         Origin = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_app is not null)
         {

@@ -6,7 +6,8 @@ namespace Windmill.Webhooks.ClientCompatibility.Tests;
 
 /// <summary>
 /// The sample app as its user runs it: its own process, <c>--urls</c> on a free loopback port, a temp
-/// SQLite file in <c>ConnectionStrings__Windmill</c> and <c>Windmill__AdminToken</c> set.
+/// SQLite file in <c>ConnectionStrings__Windmill</c> and <c>Windmill__AdminToken</c> set (or, for the admin
+/// token's own tests, a database that outlives the process and no admin token).
 /// </summary>
 internal sealed partial class SampleProcess : IAsyncDisposable
 {
@@ -15,12 +16,14 @@ internal sealed partial class SampleProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly string _database;
+    private readonly bool _ownsDatabase;
     private readonly ConcurrentQueue<string> _output;
 
-    private SampleProcess(Process process, string database, ConcurrentQueue<string> output, string origin)
+    private SampleProcess(Process process, string database, bool ownsDatabase, ConcurrentQueue<string> output, string origin)
     {
         _process = process;
         _database = database;
+        _ownsDatabase = ownsDatabase;
         _output = output;
         Origin = origin;
     }
@@ -34,9 +37,30 @@ internal sealed partial class SampleProcess : IAsyncDisposable
     /// <summary>Everything it printed so far.</summary>
     public string Output => string.Join('\n', _output);
 
-    public static async Task<SampleProcess> StartAsync()
+    /// <summary>A new temp path for a SQLite file.</summary>
+    public static string NewDatabasePath() => Path.Combine(Path.GetTempPath(), $"windmill-compat-{Guid.NewGuid():N}.db");
+
+    /// <summary>Deletes a SQLite file with its WAL and shared-memory files.</summary>
+    public static void DeleteDatabase(string database)
     {
-        var database = Path.Combine(Path.GetTempPath(), $"windmill-compat-{Guid.NewGuid():N}.db");
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        {
+            File.Delete(database + suffix);
+        }
+    }
+
+    /// <summary>Starts the sample on a database of its own, deleted when it is disposed, with <see cref="AdminToken"/>.</summary>
+    public static Task<SampleProcess> StartAsync() => StartProcessAsync(NewDatabasePath(), AdminToken, ownsDatabase: true, []);
+
+    /// <summary>
+    /// Starts the sample on <paramref name="database"/>, which is kept when it stops, with <c>Windmill__AdminToken</c>
+    /// only when <paramref name="adminToken"/> is given, and <paramref name="arguments"/> on its command line.
+    /// </summary>
+    public static Task<SampleProcess> StartAsync(string database, string? adminToken, params string[] arguments) =>
+        StartProcessAsync(database, adminToken, ownsDatabase: false, arguments);
+
+    private static async Task<SampleProcess> StartProcessAsync(string database, string? adminToken, bool ownsDatabase, string[] arguments)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = AppContext.BaseDirectory,
@@ -47,8 +71,17 @@ internal sealed partial class SampleProcess : IAsyncDisposable
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Windmill.Webhooks.Sample.dll"));
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add("http://127.0.0.1:0");
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         start.Environment["ConnectionStrings__Windmill"] = $"Data Source={database}";
-        start.Environment["Windmill__AdminToken"] = AdminToken;
+        start.Environment.Remove("Windmill__AdminToken");
+        if (adminToken is not null)
+        {
+            start.Environment["Windmill__AdminToken"] = adminToken;
+        }
 
         var output = new ConcurrentQueue<string>();
         var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -80,7 +113,7 @@ internal sealed partial class SampleProcess : IAsyncDisposable
 
         try
         {
-            return new SampleProcess(process, database, output, await listening.Task.WaitAsync(StartLimit));
+            return new SampleProcess(process, database, ownsDatabase, output, await listening.Task.WaitAsync(StartLimit));
         }
         catch (Exception e) when (e is TimeoutException or InvalidOperationException)
         {
@@ -98,9 +131,9 @@ internal sealed partial class SampleProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        if (_ownsDatabase)
         {
-            File.Delete(_database + suffix);
+            DeleteDatabase(_database);
         }
     }
 

@@ -8,7 +8,7 @@ namespace Windmill.Webhooks.Dashboard.Tests;
 /// <summary>A user who is not an admin, or a token with narrow scopes, sees only what the API lets them see.</summary>
 public sealed class AccessTests(DashboardFixture fixture) : DashboardTest(fixture)
 {
-    [SkippableFact]
+    [Fact]
     public async Task A_user_who_is_not_an_admin_has_no_audit_log_and_sees_only_their_own_tokens()
     {
         var page = await SignedInPageAsync(Fixture.AliceToken);
@@ -28,7 +28,7 @@ public sealed class AccessTests(DashboardFixture fixture) : DashboardTest(fixtur
         await Expect(rows.Nth(1)).ToContainTextAsync("browser-tests");
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task A_webhook_specific_token_signs_in_and_sees_only_what_its_scope_allows()
     {
         using var create = await Fixture.Api.PostAsJsonAsync("/api/users/tokens/create",

@@ -13,7 +13,7 @@ namespace Windmill.Webhooks.Dashboard.Tests;
 /// </summary>
 public sealed class CrossSiteTests(DashboardFixture fixture) : DashboardTest(fixture)
 {
-    [SkippableFact]
+    [Fact]
     public async Task A_forged_cross_site_form_post_is_refused_and_runs_nothing()
     {
         var marker = Guid.NewGuid().ToString("N");
@@ -30,7 +30,7 @@ public sealed class CrossSiteTests(DashboardFixture fixture) : DashboardTest(fix
         Assert.False(await JobWithMarkerExistsAsync(marker));
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Forged_cross_site_fetches_with_or_without_the_header_run_nothing()
     {
         var marker = Guid.NewGuid().ToString("N");
@@ -56,7 +56,7 @@ public sealed class CrossSiteTests(DashboardFixture fixture) : DashboardTest(fix
         Assert.Single(await page.Context.CookiesAsync());
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task A_cross_site_navigation_that_carries_a_lax_cookie_is_refused_by_the_server()
     {
         var marker = Guid.NewGuid().ToString("N");

@@ -9,7 +9,7 @@ namespace Windmill.Webhooks.Dashboard.Tests;
 /// <summary>A job's page (status, timing, args, result, logs, cancel) and the jobs list's refresh.</summary>
 public sealed class JobPageTests(DashboardFixture fixture) : DashboardTest(fixture)
 {
-    [SkippableFact]
+    [Fact]
     public async Task A_running_job_updates_by_itself_and_can_be_canceled()
     {
         var id = await RunAsync("u/bot/sleep", """{"ms":600000}""");
@@ -27,7 +27,7 @@ public sealed class JobPageTests(DashboardFixture fixture) : DashboardTest(fixtu
         Fixture.AssertNoBrowserErrors(page);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task The_jobs_list_shows_a_new_job_without_a_reload_and_its_duration()
     {
         var page = await SignedInPageAsync(DashboardFixture.AdminToken, "/windmill/jobs?path=u/bot/echo");
@@ -41,7 +41,7 @@ public sealed class JobPageTests(DashboardFixture fixture) : DashboardTest(fixtu
         await Expect(page.GetByLabel("Path starts with")).ToHaveValueAsync("u/bot/echo");
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Times_are_shown_in_the_viewers_time_zone()
     {
         var id = await RunAsync("u/bot/echo", "{}");
@@ -57,7 +57,7 @@ public sealed class JobPageTests(DashboardFixture fixture) : DashboardTest(fixtu
             $"^{auckland.Day} \\w+ {auckland.Year}, {auckland.ToString("HH:mm:ss", CultureInfo.InvariantCulture)}$"));
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task An_unknown_job_gets_a_clear_message()
     {
         var page = await SignedInPageAsync(DashboardFixture.AdminToken, "/windmill/jobs/00000000-0000-0000-0000-000000000000");

@@ -24,7 +24,7 @@ public sealed class LayoutTests(DashboardFixture fixture) : DashboardTest(fixtur
           .map((e, i) => { e.dataset.tabStop = String(i); return i; }).length
         """;
 
-    [SkippableTheory]
+    [Theory]
     [InlineData(DashboardFixture.DesktopWidth, "1280")]
     [InlineData(DashboardFixture.PhoneWidth, "phone")]
     public async Task Every_page_fits_the_screen_without_sideways_scrolling(int width, string suffix)
@@ -44,7 +44,7 @@ public sealed class LayoutTests(DashboardFixture fixture) : DashboardTest(fixtur
         }
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Every_control_is_labelled_and_reachable_with_the_tab_key()
     {
         var jobId = await AnyJobAsync();
@@ -80,7 +80,7 @@ public sealed class LayoutTests(DashboardFixture fixture) : DashboardTest(fixtur
         }
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task The_webhook_tabs_follow_the_arrow_keys()
     {
         var page = await SignedInPageAsync(DashboardFixture.AdminToken, "/windmill/scripts/u/bot/hello_world");
@@ -93,7 +93,7 @@ public sealed class LayoutTests(DashboardFixture fixture) : DashboardTest(fixtur
         await Expect(page.GetByRole(AriaRole.Tabpanel)).ToContainTextAsync("run_wait_result");
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Empty_results_say_so()
     {
         var page = await SignedInPageAsync(DashboardFixture.AdminToken, "/windmill/jobs?path=u/nobody/");

@@ -8,7 +8,7 @@ namespace Windmill.Webhooks.Dashboard.Tests;
 /// <summary>Sign-in by pasting a token, sign-out, and what a signed-out visitor can see.</summary>
 public sealed class SignInTests(DashboardFixture fixture) : DashboardTest(fixture)
 {
-    [SkippableTheory]
+    [Theory]
     [InlineData("/windmill")]
     [InlineData("/windmill/jobs")]
     [InlineData("/windmill/tokens")]
@@ -31,7 +31,7 @@ public sealed class SignInTests(DashboardFixture fixture) : DashboardTest(fixtur
         Fixture.AssertNoBrowserErrors(page);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task A_wrong_token_is_refused_with_a_clear_message_and_no_cookie()
     {
         var page = await NewPageAsync();
@@ -44,7 +44,7 @@ public sealed class SignInTests(DashboardFixture fixture) : DashboardTest(fixtur
         Assert.Empty(await page.Context.CookiesAsync());
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Signing_in_sets_an_HttpOnly_SameSite_Strict_cookie_and_signing_out_clears_it()
     {
         var page = await SignedInPageAsync(DashboardFixture.AdminToken);

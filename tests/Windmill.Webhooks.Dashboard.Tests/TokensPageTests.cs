@@ -8,7 +8,7 @@ namespace Windmill.Webhooks.Dashboard.Tests;
 /// <summary>User settings → Tokens: create with label, expiration and scopes, see the token once, delete it.</summary>
 public sealed partial class TokensPageTests(DashboardFixture fixture) : DashboardTest(fixture)
 {
-    [SkippableFact]
+    [Fact]
     public async Task A_created_token_is_shown_once_with_a_warning_then_only_its_prefix_and_it_can_be_deleted()
     {
         var page = await SignedInPageAsync(DashboardFixture.AdminToken, "/windmill/tokens");
@@ -52,7 +52,7 @@ public sealed partial class TokensPageTests(DashboardFixture fixture) : Dashboar
         Fixture.AssertNoBrowserErrors(page);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task Keeping_a_token_in_the_dialog_deletes_nothing()
     {
         var page = await SignedInPageAsync(DashboardFixture.AdminToken, "/windmill/tokens");
@@ -68,7 +68,7 @@ public sealed partial class TokensPageTests(DashboardFixture fixture) : Dashboar
         await Expect(row).ToHaveCountAsync(1);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task A_refused_token_request_shows_the_servers_reason()
     {
         var page = await SignedInPageAsync(DashboardFixture.AdminToken, "/windmill/tokens");

@@ -13,7 +13,7 @@ namespace Windmill.Webhooks.Dashboard.Tests;
 /// </summary>
 public sealed partial class WebhookFlowTests(DashboardFixture fixture) : DashboardTest(fixture)
 {
-    [SkippableFact]
+    [Fact]
     public async Task Hello_world_shows_its_four_webhook_urls_under_the_UUID_and_Result_tabs()
     {
         var hash = await HashAsync("u/bot/hello_world");
@@ -37,7 +37,7 @@ public sealed partial class WebhookFlowTests(DashboardFixture fixture) : Dashboa
         Fixture.AssertNoBrowserErrors(page);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task A_webhook_specific_token_is_shown_once_runs_the_webhook_and_its_job_and_trigger_appear()
     {
         var page = await SignedInPageAsync(DashboardFixture.AdminToken, "/windmill/scripts/u/bot/hello_world");
@@ -88,7 +88,7 @@ public sealed partial class WebhookFlowTests(DashboardFixture fixture) : Dashboa
         await Fixture.ScreenshotAsync(page, "flow-audit-1280");
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task The_run_form_runs_sync_and_async_and_shows_results_and_errors()
     {
         var page = await SignedInPageAsync(DashboardFixture.AdminToken, "/windmill/scripts/u/bot/hello_world");
@@ -113,7 +113,7 @@ public sealed partial class WebhookFlowTests(DashboardFixture fixture) : Dashboa
         Fixture.AssertNoBrowserErrors(page);
     }
 
-    [SkippableFact]
+    [Fact]
     public async Task The_details_page_lists_the_versions_with_their_hashes()
     {
         var hash = await HashAsync("u/bot/echo");

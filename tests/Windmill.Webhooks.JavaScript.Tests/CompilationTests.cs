@@ -8,9 +8,9 @@ public sealed class CompilationTests : IAsyncLifetime
 {
     private JavaScriptHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await JavaScriptHost.StartAsync();
+    public async ValueTask InitializeAsync() => _host = await JavaScriptHost.StartAsync();
 
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
 
     [Theory]
     [InlineData("bun", "import * as wmill from \"windmill-client\";\nexport async function main() {}", "windmill-client", 1, 1)]

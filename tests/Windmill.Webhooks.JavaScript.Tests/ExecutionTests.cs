@@ -5,9 +5,9 @@ public sealed class ExecutionTests : IAsyncLifetime
 {
     private JavaScriptHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await JavaScriptHost.StartAsync();
+    public async ValueTask InitializeAsync() => _host = await JavaScriptHost.StartAsync();
 
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
     public async Task Arguments_bind_to_main_by_name_with_defaults_honoured()

@@ -11,9 +11,9 @@ public sealed class HostileSourceTests : IAsyncLifetime
 
     private JavaScriptHost _host = null!;
 
-    public async Task InitializeAsync() => _host = await JavaScriptHost.StartAsync();
+    public async ValueTask InitializeAsync() => _host = await JavaScriptHost.StartAsync();
 
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
 
     public static TheoryData<string, string> DeeplyNestedScripts() => new()
     {

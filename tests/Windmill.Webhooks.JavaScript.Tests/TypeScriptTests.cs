@@ -114,9 +114,9 @@ public sealed class TypeScriptTests : IAsyncLifetime
             """, """[1,"yes",3,1,true,0.5]""" },
     };
 
-    public async Task InitializeAsync() => _host = await JavaScriptHost.StartAsync();
+    public async ValueTask InitializeAsync() => _host = await JavaScriptHost.StartAsync();
 
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
 
     [Theory]
     [MemberData(nameof(Constructs))]

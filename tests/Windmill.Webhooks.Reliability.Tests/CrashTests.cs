@@ -1,5 +1,4 @@
 using Windmill.Webhooks.CrashTest;
-using Xunit.Abstractions;
 
 namespace Windmill.Webhooks.Reliability.Tests;
 

@@ -361,10 +361,10 @@ public abstract class JobRunnerSpecification : IAsyncLifetime
     }
 
     /// <inheritdoc />
-    public Task InitializeAsync() => Task.CompletedTask;
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     /// <inheritdoc />
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         Executor.Release();
         foreach (var runner in _runners.OfType<IAsyncDisposable>())
@@ -373,6 +373,7 @@ public abstract class JobRunnerSpecification : IAsyncLifetime
         }
 
         await DisposeStorageAsync();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>Releases the storage behind the runners, after they are disposed.</summary>

@@ -249,14 +249,14 @@ public abstract class JobStoreSpecification : IAsyncLifetime
     }
 
     /// <inheritdoc />
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _store = await CreateStoreAsync();
         _audit = CreateAuditSink(_store);
     }
 
     /// <inheritdoc />
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         foreach (var executor in _executors)
         {
@@ -277,6 +277,7 @@ public abstract class JobStoreSpecification : IAsyncLifetime
         }
 
         await DisposeStoreAsync();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>A job request of user alice in workspace <c>demo</c>.</summary>

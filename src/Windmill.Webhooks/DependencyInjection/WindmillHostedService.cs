@@ -2,13 +2,14 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Windmill.Webhooks.Configuration;
+using Windmill.Webhooks.Flows;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Scripts;
 
 namespace Windmill.Webhooks;
 
-/// <summary>Deploys the code-registered scripts, then starts the job runner, before the host takes requests.</summary>
-internal sealed partial class WindmillHostedService(ScriptCatalog catalog, IJobRunner runner, IOptions<WindmillWebhooksOptions> options,
+/// <summary>Deploys the code-registered scripts and flows, then starts the job runner, before the host takes requests.</summary>
+internal sealed partial class WindmillHostedService(ScriptCatalog catalog, FlowCatalog flows, IJobRunner runner, IOptions<WindmillWebhooksOptions> options,
     IEnumerable<WindmillConfigurationPath> configuration, ILogger<WindmillHostedService> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -21,6 +22,7 @@ internal sealed partial class WindmillHostedService(ScriptCatalog catalog, IJobR
         }
 
         await catalog.EnsureDeployedAsync(cancellationToken).ConfigureAwait(false);
+        await flows.EnsureDeployedAsync(cancellationToken).ConfigureAwait(false);
         if (runner is IHostedService hosted)
         {
             await hosted.StartAsync(cancellationToken).ConfigureAwait(false);

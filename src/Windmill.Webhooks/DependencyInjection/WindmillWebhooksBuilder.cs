@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Windmill.Webhooks.Audit;
@@ -76,6 +77,56 @@ public sealed class WindmillWebhooksBuilder
     /// <summary>Replaces the script store with <typeparamref name="TStore"/>.</summary>
     public WindmillWebhooksBuilder AddScriptStore<TStore>() where TStore : class, IScriptStore =>
         Replace<IScriptStore>(ServiceDescriptor.Singleton<IScriptStore, TStore>());
+
+    /// <summary>
+    /// Registers a flow built in C# at <paramref name="path"/>, deployed at start-up (a new version when the definition changed)
+    /// and run like any stored flow: its webhooks are <c>jobs/run/f/&lt;path&gt;</c> and <c>jobs/run_wait_result/f/&lt;path&gt;</c>.
+    /// Steps can call scripts registered with <see cref="AddScript"/>. A definition that does not validate stops the host at start.
+    /// </summary>
+    /// <example><c>builder.AddFlow("f/examples/greet", flow =&gt; flow.Script("hello", "u/bot/hello_world", i =&gt; i.Expression("name", "flow_input.name")));</c></example>
+    public WindmillWebhooksBuilder AddFlow(string path, Action<FlowBuilder> build)
+    {
+        ArgumentNullException.ThrowIfNull(build);
+        var flow = new FlowBuilder();
+        build(flow);
+        var value = flow.Build();
+        return AddFlow(path, () => (value, flow.SummaryText ?? "", null));
+    }
+
+    /// <summary>
+    /// Registers a flow from an OpenFlow JSON file (as Windmill exports one: <c>{"summary", "value": {"modules": …}, "schema"}</c>,
+    /// or only the <c>value</c>), read and deployed at start-up like <see cref="AddFlow(string, Action{FlowBuilder})"/>.
+    /// </summary>
+    public WindmillWebhooksBuilder AddFlowFromFile(string path, string file)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(file);
+        return AddFlow(path, () => ReadOpenFlow(File.ReadAllText(file)));
+    }
+
+    private WindmillWebhooksBuilder AddFlow(string path, Func<(JsonElement, string, JsonElement?)> load)
+    {
+        if (!ScriptPaths.IsValid(path))
+        {
+            throw new ArgumentException($"'{path}' is not a Windmill flow path: expected u/<user>/<name> or f/<folder>/<name>.", nameof(path));
+        }
+
+        Services.AddSingleton(new CodeFlowRegistration(path, load));
+        return this;
+    }
+
+    private static (JsonElement, string, JsonElement?) ReadOpenFlow(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("value", out var value))
+        {
+            var summary = root.TryGetProperty("summary", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString()! : "";
+            JsonElement? schema = root.TryGetProperty("schema", out var schemaJson) && schemaJson.ValueKind == JsonValueKind.Object ? schemaJson.Clone() : null;
+            return (value.Clone(), summary, schema);
+        }
+
+        return (root.Clone(), "", null);
+    }
 
     /// <summary>
     /// Replaces the flow store with <typeparamref name="TStore"/>. Check it with <c>FlowStoreSpecification</c> from

@@ -79,6 +79,7 @@ public static class WindmillWebhooksServiceCollectionExtensions
             sp.GetServices<IScriptCompiler>(), sp.GetRequiredService<IAuditSink>(), sp.GetRequiredService<IOptions<WindmillWebhooksOptions>>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<StoredScripts>>()));
         services.TryAddSingleton<FlowValidator>();
+        services.TryAddSingleton<FlowCatalog>();
         services.TryAddSingleton(sp => new StoredFlows(sp.GetRequiredService<IFlowStore>(), sp.GetRequiredService<FlowValidator>(),
             sp.GetRequiredService<IAuditSink>(), sp.GetRequiredService<IOptions<WindmillWebhooksOptions>>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<StoredFlows>>()));

@@ -7,15 +7,16 @@ public abstract class SampleAppTest : IAsyncLifetime
 
     protected HttpClient Client { get; private set; } = null!;
 
-    public Task InitializeAsync()
+    public ValueTask InitializeAsync()
     {
         Client = App.CreateAdminClient();
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         Client.Dispose();
         await App.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 }

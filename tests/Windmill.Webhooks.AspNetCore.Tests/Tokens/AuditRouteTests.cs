@@ -11,9 +11,9 @@ public sealed class AuditRouteTests : IAsyncLifetime
 
     private HttpClient Client => _host.Client;
 
-    public async Task InitializeAsync() => _host = await TokenApiHost.StartAsync();
+    public async ValueTask InitializeAsync() => _host = await TokenApiHost.StartAsync();
 
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
     public async Task A_webhook_trigger_is_listed_with_windmills_fields()

@@ -26,7 +26,7 @@ public sealed class JobAccessTests : IAsyncLifetime
 
     private IJobRunner Runner => _host.Services.GetRequiredService<IJobRunner>();
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _host = await TokenApiHost.StartAsync();
         (_alice, _bob, _carol, _ops) = (await _host.MintAsync("alice"), await _host.MintAsync("bob"), await _host.MintAsync("carol"), await _host.MintAsync("ops"));
@@ -44,7 +44,7 @@ public sealed class JobAccessTests : IAsyncLifetime
         _bobsVisibleBlock = await RunAsync(_bob, "u/alice/block");
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await Runner.CancelAsync("demo", _bobsBlock, "test", null, audit: null, CancellationToken.None);
         await Runner.CancelAsync("demo", _bobsVisibleBlock, "test", null, audit: null, CancellationToken.None);

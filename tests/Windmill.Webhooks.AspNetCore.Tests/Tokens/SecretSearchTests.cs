@@ -24,7 +24,7 @@ public sealed class SecretSearchTests : IAsyncLifetime
     private readonly CapturingLoggerProvider _logs = new();
     private WebApplicationFactory<Program> _factory = null!;
 
-    public Task InitializeAsync()
+    public ValueTask InitializeAsync()
     {
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
@@ -33,10 +33,10 @@ public sealed class SecretSearchTests : IAsyncLifetime
             web.UseSetting("Windmill:SecretHeaders:0", "X-Api-Key");
             web.ConfigureLogging(logging => logging.AddProvider(_logs).AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace));
         });
-        return Task.CompletedTask;
+        return ValueTask.CompletedTask;
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await _factory.DisposeAsync();
         foreach (var suffix in new[] { "", "-wal", "-shm" })

@@ -22,9 +22,9 @@ public sealed class TokenOwnershipTests : IAsyncLifetime
 
     private HttpClient Client => _host.Client;
 
-    public async Task InitializeAsync() => _host = await TokenApiHost.StartAsync();
+    public async ValueTask InitializeAsync() => _host = await TokenApiHost.StartAsync();
 
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
     public async Task Create_with_username_makes_a_token_that_acts_as_that_user_and_is_not_superadmin()

@@ -13,9 +13,9 @@ public sealed class TokenRouteTests : IAsyncLifetime
 
     private HttpClient Client => _host.Client;
 
-    public async Task InitializeAsync() => _host = await TokenApiHost.StartAsync();
+    public async ValueTask InitializeAsync() => _host = await TokenApiHost.StartAsync();
 
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
     public async Task Create_answers_201_with_the_plaintext_once_and_list_shows_only_metadata()

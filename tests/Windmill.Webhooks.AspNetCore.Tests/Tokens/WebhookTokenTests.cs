@@ -17,9 +17,9 @@ public sealed class WebhookTokenTests : IAsyncLifetime
 
     private HttpClient Client => _host.Client;
 
-    public async Task InitializeAsync() => _host = await TokenApiHost.StartAsync();
+    public async ValueTask InitializeAsync() => _host = await TokenApiHost.StartAsync();
 
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
 
     [Theory]
     [InlineData("""["jobs:run:scripts:*"]""")]

@@ -35,7 +35,7 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     internal SampleProcess Sample => _sample ?? throw new InvalidOperationException("not started");
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         _sample = await SampleProcess.StartAsync();
         Api.BaseAddress = new Uri(Origin);
@@ -55,7 +55,7 @@ public sealed class DashboardFixture : IAsyncLifetime
         Directory.CreateDirectory(ScreenshotFolder);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_browser is not null)
         {

@@ -10,14 +10,16 @@ public abstract class DashboardTest(DashboardFixture fixture) : IAsyncLifetime
 
     protected DashboardFixture Fixture { get; } = fixture;
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         foreach (var context in _contexts)
         {
             await context.CloseAsync();
         }
+
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>A fresh browser profile, signed out.</summary>

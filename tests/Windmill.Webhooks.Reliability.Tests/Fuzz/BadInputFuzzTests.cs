@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Reliability.Tests.Infrastructure;
-using Xunit.Abstractions;
 
 namespace Windmill.Webhooks.Reliability.Tests.Fuzz;
 

@@ -109,12 +109,12 @@ public sealed class JobTelemetryTests : IAsyncLifetime
         Assert.Equal(("{job}", "s"), (Unit(exported, "windmill.jobs.completed"), Unit(exported, "windmill.job.duration")));
     }
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public Task DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         _executor.Release();
-        return _file.DisposeAsync().AsTask();
+        return _file.DisposeAsync();
     }
 
     private NewJob Job(System.Text.Json.JsonElement args) => new()

@@ -135,12 +135,12 @@ public sealed class JobRunnerRecoveryTests : IAsyncLifetime
         Assert.Equal("InvalidOperationException", failed?.Result?.GetProperty("error").GetProperty("name").GetString());
     }
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public Task DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         _executor.Release();
-        return _file.DisposeAsync().AsTask();
+        return _file.DisposeAsync();
     }
 
     private async Task<JobRunner> StartRunnerAsync()

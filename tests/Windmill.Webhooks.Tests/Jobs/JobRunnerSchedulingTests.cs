@@ -65,12 +65,12 @@ public sealed class JobRunnerSchedulingTests : IAsyncLifetime
         Assert.Equal(JobStatus.Success, (await after.WaitForCompletionAsync("demo", id, CancellationToken.None))?.Status);
     }
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public Task DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         _executor.Release();
-        return _file.DisposeAsync().AsTask();
+        return _file.DisposeAsync();
     }
 
     private async Task<JobRunner> StartRunnerAsync()

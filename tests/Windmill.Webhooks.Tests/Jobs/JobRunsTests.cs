@@ -28,9 +28,9 @@ public sealed class JobRunsTests : IAsyncLifetime
     private CommitRecorder _store = null!;
     private JobRuns _runs = null!;
 
-    public async Task InitializeAsync() => (_store, _runs) = await StartAsync(new InMemoryJobStore(_audit));
+    public async ValueTask InitializeAsync() => (_store, _runs) = await StartAsync(new InMemoryJobStore(_audit));
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         foreach (var host in _hosts)
         {

@@ -181,9 +181,9 @@ public sealed class SqliteDatabaseTests : IAsyncLifetime
         Assert.Equal("SQLite synchronous mode must be OFF, NORMAL, FULL or EXTRA, not 'SOMETIMES'.", error.Message);
     }
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public Task DisposeAsync() => _file.DisposeAsync().AsTask();
+    public ValueTask DisposeAsync() => _file.DisposeAsync();
 
     // A database as an older release left it: the first <paramref name="version"/> migrations, then <paramref name="rows"/>.
     private void CreateAtVersion(int version, string rows)

@@ -30,9 +30,9 @@ public sealed class SqliteScriptStoreTests : ScriptStoreSpecification, IAsyncLif
     // The store's own audit table: each write's entry is committed with it.
     protected override IAuditSink CreateAuditSink(IScriptStore store) => new SqliteAuditSink(_open!);
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public Task DisposeAsync() => _database.DisposeAsync().AsTask();
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
 }
 
 public sealed class InMemoryFlowStoreTests : FlowStoreSpecification
@@ -50,9 +50,9 @@ public sealed class SqliteFlowStoreTests : FlowStoreSpecification, IAsyncLifetim
     // The store's own audit table: each write's entry is committed with it.
     protected override IAuditSink CreateAuditSink(IFlowStore store) => new SqliteAuditSink(_open!);
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public Task DisposeAsync() => _database.DisposeAsync().AsTask();
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
 }
 
 public sealed class InMemoryTokenStoreTests : TokenStoreSpecification
@@ -66,9 +66,9 @@ public sealed class SqliteTokenStoreTests : TokenStoreSpecification, IAsyncLifet
 
     protected override Task<ITokenStore> CreateStoreAsync() => Task.FromResult<ITokenStore>(new SqliteTokenStore(_database.Open()));
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public Task DisposeAsync() => _database.DisposeAsync().AsTask();
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
 }
 
 public sealed class InMemoryAuditSinkTests : AuditLogReaderSpecification
@@ -82,9 +82,9 @@ public sealed class SqliteAuditSinkTests : AuditLogReaderSpecification, IAsyncLi
 
     protected override Task<IAuditSink> CreateSinkAsync() => Task.FromResult<IAuditSink>(new SqliteAuditSink(_database.Open()));
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public Task DisposeAsync() => _database.DisposeAsync().AsTask();
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
 }
 
 public sealed class InMemoryJobRunnerTests : JobRunnerSpecification
@@ -140,9 +140,9 @@ public sealed class SqliteIdempotencyStoreTests : IdempotencyStoreSpecification,
     protected override Task<IIdempotencyStore> OpenAnotherAsync(IIdempotencyStore store) =>
         Task.FromResult<IIdempotencyStore>(new SqliteIdempotencyStore(_database.Open()));
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public Task DisposeAsync() => _database.DisposeAsync().AsTask();
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
 }
 
 internal static class Runners
