@@ -21,6 +21,7 @@ internal sealed class Orchestrator
     private const string SyncNoopPath = "/api/w/demo/jobs/run_wait_result/p/u/bot/noop";
     private const string SyncNoopTypeScriptPath = "/api/w/demo/jobs/run_wait_result/p/u/bot/noop_ts";
     private const string SyncSleepPath = "/api/w/demo/jobs/run_wait_result/p/u/bot/sleep";
+    private const string SyncFlowPath = "/api/w/demo/jobs/run_wait_result/f/f/bench/noop3";
 
     private readonly Plan _plan;
     private readonly string _bench;
@@ -171,6 +172,11 @@ internal sealed class Orchestrator
         result["syncNoopC1"] = ToJson(await LoadGenerator.ClosedAsync(Spec(new Uri(server.Origin, SyncNoopPath), token, body, 1, 200, _plan.Sync, scriptTime: true)).ConfigureAwait(false));
         if (suite == Suite.All)
         {
+            // Right after the no-op script's phase, so that both see the same machine: the flow's overhead is read against it.
+            Progress("  sync: 3-step flow of no-op steps, 1 caller");
+            result["syncFlow3C1"] = ToJson(await LoadGenerator.ClosedAsync(
+                Spec(new Uri(server.Origin, SyncFlowPath), token, body, 1, 200, _plan.Sync, scriptTime: false)).ConfigureAwait(false));
+            result["syncFlow3C1"]!["jobsPerCall"] = await JobsPerFlowCallAsync(server).ConfigureAwait(false);
             Progress("  sync: stored TypeScript no-op script, 1 caller");
             result["syncNoopTypeScriptC1"] = ToJson(await LoadGenerator.ClosedAsync(
                 Spec(new Uri(server.Origin, SyncNoopTypeScriptPath), token, body, 1, 200, _plan.Sync, scriptTime: true)).ConfigureAwait(false));
@@ -376,6 +382,14 @@ internal sealed class Orchestrator
         return new JsonObject { ["jobs"] = first, ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 2), ["left"] = unfinished };
     }
 
+    // How many jobs one flow call made (the flow and its steps), from the host's counts: the flow phase's sanity check.
+    private static async Task<JsonNode?> JobsPerFlowCallAsync(ServerProcess server)
+    {
+        var stats = JsonNode.Parse(await server.GetAsync("/bench/stats").ConfigureAwait(false))!;
+        var flows = stats["flowJobs"]!.GetValue<long>();
+        return flows == 0 ? null : Math.Round(stats["flowFamilyJobs"]!.GetValue<long>() / (double)flows, 2);
+    }
+
     private static async Task<JsonNode> RunToolAsync(string dll, string? cpus, params string[] args)
     {
         var start = ServerProcess.DotnetStartInfo(dll, cpus, args);
@@ -415,6 +429,7 @@ internal sealed class Orchestrator
         }
 
         static double? Max(double? a, double? b) => a is null ? b : b is null ? a : Math.Max(a.Value, b.Value);
+        static double? Minus(double? a, double? b, int times) => a is { } x && b is { } y ? Math.Round(x - (times * y), 3) : null;
         double? Ratio(double? a, double? b) => a is { } x && b is { } y && y != 0 ? Math.Round(x / y, 3) : null;
         var summary = new JsonObject
         {
@@ -437,6 +452,12 @@ internal sealed class Orchestrator
             ["syncNoopTypeScriptC1OverheadP50Ms"] = Get("windmill.syncNoopTypeScriptC1.overheadMs.p50"),
             // Issue 11: a trivial stored TypeScript script next to a code-registered .NET one; within 2x is the aim.
             ["typeScriptSyncOverheadRatio"] = Ratio(Get("windmill.syncNoopTypeScriptC1.overheadMs.p50"), Get("windmill.syncNoopC1.overheadMs.p50")),
+            // Issue 12: a 3-step flow of no-op steps against three sync calls of the no-op script, one caller each (bench/README.md).
+            ["flow3SyncC1P50Ms"] = Get("windmill.syncFlow3C1.latencyMs.p50"),
+            ["flow3SyncC1P99Ms"] = Get("windmill.syncFlow3C1.latencyMs.p99"),
+            ["flow3OverheadP50Ms"] = Minus(Get("windmill.syncFlow3C1.latencyMs.p50"), Get("windmill.syncNoopC1.latencyMs.p50"), 3),
+            ["flow3OverheadP99Ms"] = Minus(Get("windmill.syncFlow3C1.latencyMs.p99"), Get("windmill.syncNoopC1.latencyMs.p50"), 3),
+            ["flow3OverOneCallP50Ms"] = Minus(Get("windmill.syncFlow3C1.latencyMs.p50"), Get("windmill.syncNoopC1.latencyMs.p50"), 1),
             ["syncNoopC32OverheadP50Ms"] = Get("windmill.syncNoopC32.overheadMs.p50"),
             ["syncNoopC32OverheadP99Ms"] = Get("windmill.syncNoopC32.overheadMs.p99"),
             ["syncSleep50C32OverheadP50Ms"] = Get("windmill.syncSleep50C32.overheadMs.p50"),

@@ -28,6 +28,7 @@ internal static class Targets
         Check("drainJobsPerSecond", "drainJobsPerSecond", ">=", 10_000);
         Check("typeScriptDrainRatio", "typeScriptDrainRatio", "<=", 2);
         Check("typeScriptSyncOverheadRatio", "typeScriptSyncOverheadRatio", "<=", 2);
+        Check("flow3OverheadP50Ms", "flow3OverheadP50Ms", "<=", 5);
         // A soak shorter than a minute mostly shows start-up growth: judged in the full run only.
         if (summary["memorySoakSeconds"]?.GetValue<double>() >= 60)
         {

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Windmill.Webhooks;
+using Windmill.Webhooks.Flows;
 using Windmill.Webhooks.Jobs;
 using Windmill.Webhooks.Scripts;
 using Windmill.Webhooks.Tokens;
@@ -26,6 +28,28 @@ internal static class BenchScripts
             Path = TypeScriptNoop,
             Language = "bun",
             Content = "export function main(): void {}\n",
+        }, admin, CancellationToken.None);
+    }
+
+    /// <summary>A stored flow of three <c>u/bot/noop</c> steps, with no input transform: what the flow engine adds over its steps.</summary>
+    public const string NoopFlow = "f/bench/noop3";
+
+    /// <summary>Stores <see cref="NoopFlow"/> (a serving host's database is new on each start).</summary>
+    public static async Task StoreNoopFlowAsync(IServiceProvider services)
+    {
+        var admin = new Caller(TokenService.AdminUser) { IsSuperAdmin = true, IsAdmin = true };
+        using var value = JsonDocument.Parse("""
+            {"modules":[
+              {"id":"a","value":{"type":"script","path":"u/bot/noop","input_transforms":{}}},
+              {"id":"b","value":{"type":"script","path":"u/bot/noop","input_transforms":{}}},
+              {"id":"c","value":{"type":"script","path":"u/bot/noop","input_transforms":{}}}
+            ]}
+            """);
+        await services.GetRequiredService<StoredFlows>().CreateAsync("demo", new NewFlow
+        {
+            Path = NoopFlow,
+            Summary = "Three no-op steps",
+            Value = value.RootElement.Clone(),
         }, admin, CancellationToken.None);
     }
 

@@ -45,6 +45,7 @@ app.MapGet("/bench/stats", async () =>
 {
     var (rss, peak) = ProcessMemory.Read();
     var unfinished = await store.CountUnfinishedAsync();
+    var (flowJobs, flowFamilyJobs) = await store.CountFlowJobsAsync();
     return Results.Json(new
     {
         rss,
@@ -52,11 +53,14 @@ app.MapGet("/bench/stats", async () =>
         gcHeap = GC.GetGCMemoryInfo().HeapSizeBytes,
         unfinished,
         completed = BenchScripts.Completed,
+        flowJobs,
+        flowFamilyJobs,
     });
 });
 
 await app.StartAsync();
 await BenchScripts.StoreTypeScriptNoopAsync(app.Services);
+await BenchScripts.StoreNoopFlowAsync(app.Services);
 
 // A stored token, the kind a real webhook caller presents. The bench prints it for the harness: it is
 // minted into this run's throwaway database and dies with it.

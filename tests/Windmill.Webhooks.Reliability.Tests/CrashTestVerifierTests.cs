@@ -105,7 +105,8 @@ public sealed class CrashTestVerifierTests : IDisposable
         {
             Execute(connection, """
                 CREATE TABLE job (id TEXT PRIMARY KEY, status TEXT NOT NULL, restart_count INTEGER NOT NULL DEFAULT 0, args TEXT NOT NULL DEFAULT '{}',
-                    result TEXT, lease_owner TEXT, lease_until INTEGER);
+                    result TEXT, lease_owner TEXT, lease_until INTEGER, parent_job TEXT, kind TEXT NOT NULL DEFAULT 'script',
+                    script_path TEXT NOT NULL DEFAULT 'u/bot/echo', pending_children INTEGER NOT NULL DEFAULT 0);
                 CREATE TABLE audit (operation TEXT NOT NULL, parameters TEXT);
                 """);
             JobTransitions.Install(database);
@@ -132,11 +133,49 @@ public sealed class CrashTestVerifierTests : IDisposable
     }
 
     [Fact]
+    public void A_flow_s_steps_need_no_audit_entry_and_an_acknowledged_flow_that_ended_with_another_result_is_reported()
+    {
+        var database = Path.Combine(_folder, "windmill.db");
+        Guid right = Guid.NewGuid(), wrong = Guid.NewGuid(), step = Guid.NewGuid();
+        using (var connection = Open(database))
+        {
+            Execute(connection, """
+                CREATE TABLE job (id TEXT PRIMARY KEY, status TEXT NOT NULL, restart_count INTEGER NOT NULL DEFAULT 0, args TEXT NOT NULL DEFAULT '{}',
+                    result TEXT, lease_owner TEXT, lease_until INTEGER, parent_job TEXT, kind TEXT NOT NULL DEFAULT 'script',
+                    script_path TEXT NOT NULL DEFAULT 'u/bot/echo', pending_children INTEGER NOT NULL DEFAULT 0);
+                CREATE TABLE audit (operation TEXT NOT NULL, parameters TEXT);
+                """);
+            JobTransitions.Install(database);
+            Execute(connection, $$"""
+                INSERT INTO job (id, status, kind, script_path, result) VALUES
+                    ('{{right}}', 'success', 'flow', 'f/crash/three_steps', '{"slept":20,"greeting":"Hello, c1-1!","nonce":"c1-1"}'),
+                    ('{{wrong}}', 'success', 'flow', 'f/crash/three_steps', '{"nonce":"c1-2","greeting":"Hello, c1-2!","slept":21}');
+                INSERT INTO job (id, status, parent_job) VALUES ('{{step}}', 'success', '{{right}}');
+                INSERT INTO audit VALUES ('jobs.run.flow', '{"uuid":"{{right}}"}'), ('jobs.run.flow', '{"uuid":"{{wrong}}"}');
+                """);
+        }
+
+        using var acknowledgements = new Acknowledgements(Path.Combine(_folder, "acknowledged.txt"));
+        acknowledgements.AsyncJob(right, new Uri("http://127.0.0.1:1/"), CrashFlow.Result("c1-1", 20));
+        acknowledgements.AsyncJob(wrong, new Uri("http://127.0.0.1:1/"), CrashFlow.Result("c1-2", 20));
+
+        var findings = DatabaseVerifier.Verify(database, acknowledgements, Lifetimes);
+
+        Assert.Empty(findings.WithoutAuditEntry);
+        Assert.Empty(findings.Lost);
+        Assert.StartsWith($"job {wrong}: acknowledged, ended with ", Assert.Single(findings.WrongResults), StringComparison.Ordinal);
+        Assert.Equal((2, 1), (findings.Flows.Flows, findings.Flows.StepJobs));
+    }
+
+    [Fact]
     public void The_triggers_record_each_change_with_the_time_of_its_commit_in_ticks()
     {
         var database = Path.Combine(_folder, "windmill.db");
         using var connection = Open(database);
-        Execute(connection, "CREATE TABLE job (id TEXT PRIMARY KEY, status TEXT NOT NULL, restart_count INTEGER NOT NULL DEFAULT 0, lease_owner TEXT, lease_until INTEGER)");
+        Execute(connection, """
+            CREATE TABLE job (id TEXT PRIMARY KEY, status TEXT NOT NULL, restart_count INTEGER NOT NULL DEFAULT 0, lease_owner TEXT, lease_until INTEGER,
+                pending_children INTEGER NOT NULL DEFAULT 0)
+            """);
         JobTransitions.Install(database);
         var before = TimeProvider.System.GetUtcNow();
 
@@ -144,9 +183,14 @@ public sealed class CrashTestVerifierTests : IDisposable
         Execute(connection, $"UPDATE job SET lease_until = 5 WHERE id = '{JobId}'"); // a renewal: neither status nor holder changes
         Execute(connection, $"UPDATE job SET status = 'running', lease_owner = '{Survivor}', lease_until = 7 WHERE id = '{JobId}'");
 
+        Execute(connection, $"UPDATE job SET status = 'queued', lease_owner = NULL, pending_children = 3 WHERE id = '{JobId}'"); // a flow's suspension
+
         var transitions = JobTransitions.Read(connection);
-        var expected = new (string? OldStatus, string NewStatus, string? NewOwner)[] { (null, "queued", null), ("queued", "running", Survivor) };
-        Assert.Equal(expected, transitions.Select(t => (t.OldStatus, t.NewStatus, t.NewOwner)));
+        var expected = new (string? OldStatus, string NewStatus, string? NewOwner, int Pending)[]
+        {
+            (null, "queued", null, 0), ("queued", "running", Survivor, 0), ("running", "queued", null, 3),
+        };
+        Assert.Equal(expected, transitions.Select(t => (t.OldStatus, t.NewStatus, t.NewOwner, t.PendingChildren)));
         Assert.All(transitions, t => Assert.InRange(t.At, before.AddMilliseconds(-2), TimeProvider.System.GetUtcNow().AddMilliseconds(2)));
         Assert.Equal(new DateTimeOffset(5, TimeSpan.Zero), transitions[1].OldLeaseUntil);
     }

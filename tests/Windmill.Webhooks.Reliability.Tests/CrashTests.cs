@@ -24,6 +24,19 @@ public sealed class CrashTests(ITestOutputHelper output)
         AssertEveryPromiseHeld(report);
     }
 
+    [Fact]
+    public async Task SIGKILLs_mid_flow_lose_no_acknowledged_flow_and_never_run_a_succeeded_step_again()
+    {
+        var report = await RunAsync(new CrashTestOptions { Trials = 3, Flows = true, Seed = 6, Clients = 4 });
+
+        Assert.Equal(3, report.Kills);
+        Assert.True(report.Database.Flows.CaughtMidFlow > 0, "no kill caught a flow after one of its steps had succeeded");
+        Assert.True(report.Database.Flows.Flows >= report.Acknowledged, "fewer flow jobs than acknowledged flows");
+        Assert.Empty(report.Database.WrongResults);
+        Assert.Empty(report.Database.Flows.Violations);
+        AssertEveryPromiseHeld(report);
+    }
+
     private async Task<CrashTestReport> RunAsync(CrashTestOptions options)
     {
         using var progress = new StringWriter();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
 
 namespace Windmill.Webhooks.CrashTest;
 
@@ -13,6 +14,7 @@ internal sealed class Acknowledgements : IDisposable
     private readonly ConcurrentQueue<Guid> _asyncJobs = new();
     private readonly ConcurrentQueue<string> _syncNonces = new();
     private readonly ConcurrentQueue<string> _unexpected = new();
+    private readonly ConcurrentDictionary<Guid, JsonNode> _expectedResults = new();
     private readonly SampleLog _log;
     private long _interrupted;
 
@@ -22,15 +24,23 @@ internal sealed class Acknowledgements : IDisposable
 
     public IReadOnlyCollection<string> SyncNonces => _syncNonces;
 
+    /// <summary>The result each async job must end with, where the call knew it (flows); the others need only succeed.</summary>
+    public IReadOnlyDictionary<Guid, JsonNode> ExpectedResults => _expectedResults;
+
     /// <summary>Answers that neither acknowledge nor come from a kill: a 5xx, a wrong result. Each one fails the run.</summary>
     public IReadOnlyCollection<string> UnexpectedAnswers => _unexpected;
 
     /// <summary>Requests cut short by a kill (connection refused or reset): not acknowledged, so their jobs may or may not exist.</summary>
     public long Interrupted => Interlocked.Read(ref _interrupted);
 
-    /// <summary>A <c>201</c> with job <paramref name="id"/>, from the sample serving at <paramref name="from"/>.</summary>
-    public void AsyncJob(Guid id, Uri from)
+    /// <summary>A <c>201</c> with job <paramref name="id"/>, from the sample serving at <paramref name="from"/>, which must end with <paramref name="expectedResult"/> if given.</summary>
+    public void AsyncJob(Guid id, Uri from, JsonNode? expectedResult = null)
     {
+        if (expectedResult is not null)
+        {
+            _expectedResults[id] = expectedResult;
+        }
+
         _asyncJobs.Enqueue(id);
         _log.Write($"async {id} from {from.Authority}");
     }

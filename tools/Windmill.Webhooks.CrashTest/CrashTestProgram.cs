@@ -1,7 +1,8 @@
 namespace Windmill.Webhooks.CrashTest;
 
 /// <summary>
-/// <c>dotnet run --project tools/Windmill.Webhooks.CrashTest -- [--trials 50] [--processes 1|2] [--seed 6] [--clients 6] [--sample PATH] [--work-dir DIR] [--postgres "Host=…"] [--keep]</c>.
+/// <c>dotnet run --project tools/Windmill.Webhooks.CrashTest -- [--trials 50] [--processes 1|2] [--flows] [--seed 6] [--clients 6] [--sample PATH] [--work-dir DIR] [--postgres "Host=…"] [--keep]</c>.
+/// <c>--flows</c>: the acknowledged work is flows (<see cref="CrashFlow"/>) instead of script runs.
 /// Exits 0 when no acknowledged job was lost and every check passed, 1 otherwise, 2 on bad arguments.
 /// </summary>
 internal static class CrashTestProgram
@@ -11,7 +12,7 @@ internal static class CrashTestProgram
         var options = CrashTestOptions.Parse(args, out var error);
         if (options is null)
         {
-            await Console.Error.WriteLineAsync($"{error}\nusage: Windmill.Webhooks.CrashTest [--trials N] [--processes 1|2] [--seed N] [--clients N] [--sample PATH] [--work-dir DIR] [--postgres \"Host=...\"] [--keep]");
+            await Console.Error.WriteLineAsync($"{error}\nusage: Windmill.Webhooks.CrashTest [--trials N] [--processes 1|2] [--flows] [--seed N] [--clients N] [--sample PATH] [--work-dir DIR] [--postgres \"Host=...\"] [--keep]");
             return 2;
         }
 

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 
 namespace Windmill.Webhooks.CrashTest;
@@ -73,25 +75,38 @@ internal static class DatabaseVerifier
         var integrity = string.Join("; ", ReadColumn(connection, "PRAGMA integrity_check", reader => reader.GetString(0)));
 
         var jobs = ReadColumn(connection, """
-            SELECT id, status, restart_count, json_extract(args, '$.nonce'), json_extract(result, '$.error.name'), lease_owner FROM job
+            SELECT id, status, restart_count, json_extract(args, '$.nonce'), json_extract(result, '$.error.name'), lease_owner,
+                parent_job, kind, script_path, result
+            FROM job
             """,
             reader => new StoredJob(Guid.Parse(reader.GetString(0)), reader.GetString(1), reader.GetInt32(2),
                 reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5)))
+                reader.IsDBNull(5) ? null : reader.GetString(5))
+            {
+                ParentJob = reader.IsDBNull(6) ? null : Guid.Parse(reader.GetString(6)),
+                Kind = reader.GetString(7),
+                ScriptPath = reader.GetString(8),
+                Result = reader.IsDBNull(9) ? null : reader.GetString(9),
+            })
             .ToDictionary(job => job.Id);
-        var audited = ReadColumn(connection, "SELECT json_extract(parameters, '$.uuid') FROM audit WHERE operation = 'jobs.run.script'",
+        // A webhook's job and its audit entry are one commit; a flow's step jobs are the engine's, with no entry of their own.
+        var audited = ReadColumn(connection, "SELECT json_extract(parameters, '$.uuid') FROM audit WHERE operation IN ('jobs.run.script', 'jobs.run.flow')",
                 reader => reader.IsDBNull(0) ? Guid.Empty : Guid.Parse(reader.GetString(0)))
             .ToHashSet();
         return Check(integrity, jobs, audited, JobTransitions.Read(connection), acknowledgements, lifetimes);
     }
 
-    /// <summary>The checks, on what any backend read: its jobs, the ids with a <c>jobs.run.script</c> audit entry, and the recorded transitions.</summary>
+    /// <summary>
+    /// The checks, on what any backend read: its jobs, the ids with a <c>jobs.run.script</c> or <c>jobs.run.flow</c> audit
+    /// entry, and the recorded transitions.
+    /// </summary>
     public static DatabaseFindings Check(string integrity, Dictionary<Guid, StoredJob> jobs, HashSet<Guid> audited, IReadOnlyList<JobTransition> transitions,
         Acknowledgements acknowledgements, IReadOnlyList<SampleLifetime> lifetimes)
     {
         ArgumentNullException.ThrowIfNull(jobs);
         ArgumentNullException.ThrowIfNull(acknowledgements);
-        var jobsByNonce = jobs.Values.Where(job => job.Nonce is not null).ToLookup(job => job.Nonce!);
+        var triggered = jobs.Values.Where(job => job.ParentJob is null).ToList();
+        var jobsByNonce = triggered.Where(job => job.Nonce is not null).ToLookup(job => job.Nonce!);
 
         var acknowledgedJobs = new List<StoredJob>();
         var lost = new List<string>();
@@ -120,11 +135,14 @@ internal static class DatabaseVerifier
             }
         }
 
-        lost.AddRange(acknowledgedJobs.Where(job => !audited.Contains(job.Id)).Select(job => $"job {job.Id}: acknowledged, no jobs.run.script audit entry"));
+        lost.AddRange(acknowledgedJobs.Where(job => !audited.Contains(job.Id)).Select(job => $"job {job.Id}: acknowledged, no {AuditOperation(job)} audit entry"));
         var notCompleted = acknowledgedJobs.Where(job => job.Status != "success" && job.ErrorName != "RestartLimitReached")
             .Select(job => $"job {job.Id}: acknowledged, {job.Status} ({job.ErrorName ?? "no error"})")
             .ToList();
-
+        var wrongResults = acknowledgements.ExpectedResults
+            .Where(expected => jobs.TryGetValue(expected.Key, out var job) && job.Status == "success" && !JsonNode.DeepEquals(Parse(job.Result), expected.Value))
+            .Select(expected => $"job {expected.Key}: acknowledged, ended with {jobs[expected.Key].Result}, expected {expected.Value.ToJsonString()}")
+            .ToList();
         return new DatabaseFindings
         {
             IntegrityCheck = integrity,
@@ -135,11 +153,27 @@ internal static class DatabaseVerifier
             LeftUnfinished = jobs.Values.Count(job => Unfinished.Contains(job.Status)),
             RunAgainAfterCrash = jobs.Values.Count(job => job.RestartCount > 0),
             AcknowledgedRunAgainAfterCrash = acknowledgedJobs.Count(job => job.RestartCount > 0),
-            WithoutAuditEntry = jobs.Values.Where(job => !audited.Contains(job.Id)).Select(job => $"job {job.Id} ({job.Status}): no jobs.run.script audit entry").ToList(),
+            WithoutAuditEntry = triggered.Where(job => !audited.Contains(job.Id)).Select(job => $"job {job.Id} ({job.Status}): no {AuditOperation(job)} audit entry").ToList(),
             Lost = lost,
             AcknowledgedNotCompleted = notCompleted,
+            WrongResults = wrongResults,
             Leases = LeaseVerifier.Verify(transitions, jobs, lifetimes),
+            Flows = FlowVerifier.Verify(transitions, jobs, lifetimes, CrashFlow.StepScripts),
         };
+    }
+
+    private static string AuditOperation(StoredJob job) => job.Kind == "flow" ? "jobs.run.flow" : "jobs.run.script";
+
+    private static JsonNode? Parse(string? json)
+    {
+        try
+        {
+            return json is null ? null : JsonNode.Parse(json);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static List<T> ReadColumn<T>(SqliteConnection connection, string sql, Func<SqliteDataReader, T> read)
@@ -166,7 +200,18 @@ internal static class DatabaseVerifier
 }
 
 /// <summary>A job row, as far as the checks read it.</summary>
-internal sealed record StoredJob(Guid Id, string Status, int RestartCount, string? Nonce, string? ErrorName, string? LeaseOwner);
+internal sealed record StoredJob(Guid Id, string Status, int RestartCount, string? Nonce, string? ErrorName, string? LeaseOwner)
+{
+    /// <summary>The flow job that started it (a flow's step, a loop's iteration), or <see langword="null"/> for a webhook's job.</summary>
+    public Guid? ParentJob { get; init; }
+
+    public string Kind { get; init; } = "script";
+
+    public string ScriptPath { get; init; } = "";
+
+    /// <summary>The result's JSON text, once completed.</summary>
+    public string? Result { get; init; }
+}
 
 /// <summary>What the database holds after the run.</summary>
 internal sealed record DatabaseFindings
@@ -199,6 +244,12 @@ internal sealed record DatabaseFindings
     /// <summary>Each acknowledged job that did not end in success (other than failing on purpose at the restart limit).</summary>
     public required IReadOnlyList<string> AcknowledgedNotCompleted { get; init; }
 
+    /// <summary>Each acknowledged async job whose result was known in advance (a flow's) and that succeeded with another one.</summary>
+    public required IReadOnlyList<string> WrongResults { get; init; }
+
     /// <summary>The jobs' lease histories: whether each completed exactly once per lease, and where reclaimed jobs ran next.</summary>
     public required LeaseFindings Leases { get; init; }
+
+    /// <summary>The flows' step histories: whether any step ran again once it had succeeded (none without <c>--flows</c>).</summary>
+    public required FlowFindings Flows { get; init; }
 }

@@ -25,7 +25,8 @@ internal static class JobTransitions
             new_owner TEXT,
             old_lease_until INTEGER,
             restart_count INTEGER NOT NULL,
-            at INTEGER NOT NULL
+            at INTEGER NOT NULL,
+            pending_children INTEGER NOT NULL DEFAULT 0
         );
         CREATE TRIGGER IF NOT EXISTS crash_test_job_inserted AFTER INSERT ON job
         BEGIN
@@ -35,8 +36,8 @@ internal static class JobTransitions
         CREATE TRIGGER IF NOT EXISTS crash_test_job_changed AFTER UPDATE OF status, lease_owner ON job
         WHEN OLD.status IS NOT NEW.status OR OLD.lease_owner IS NOT NEW.lease_owner
         BEGIN
-            INSERT INTO crash_test_job_transition (job_id, old_status, new_status, old_owner, new_owner, old_lease_until, restart_count, at)
-            VALUES (NEW.id, OLD.status, NEW.status, OLD.lease_owner, NEW.lease_owner, OLD.lease_until, NEW.restart_count, {NowTicks});
+            INSERT INTO crash_test_job_transition (job_id, old_status, new_status, old_owner, new_owner, old_lease_until, restart_count, at, pending_children)
+            VALUES (NEW.id, OLD.status, NEW.status, OLD.lease_owner, NEW.lease_owner, OLD.lease_until, NEW.restart_count, {NowTicks}, NEW.pending_children);
         END;
         """;
 
@@ -55,7 +56,7 @@ internal static class JobTransitions
         ArgumentNullException.ThrowIfNull(connection);
         using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT seq, job_id, old_status, new_status, old_owner, new_owner, old_lease_until, restart_count, at
+            SELECT seq, job_id, old_status, new_status, old_owner, new_owner, old_lease_until, restart_count, at, pending_children
             FROM crash_test_job_transition ORDER BY seq
             """;
         using var reader = command.ExecuteReader();
@@ -70,7 +71,8 @@ internal static class JobTransitions
                 reader.IsDBNull(5) ? null : reader.GetString(5),
                 reader.IsDBNull(6) ? null : new DateTimeOffset(reader.GetInt64(6), TimeSpan.Zero),
                 reader.GetInt32(7),
-                new DateTimeOffset(reader.GetInt64(8), TimeSpan.Zero)));
+                new DateTimeOffset(reader.GetInt64(8), TimeSpan.Zero),
+                reader.GetInt32(9)));
         }
 
         return transitions;
@@ -78,11 +80,12 @@ internal static class JobTransitions
 }
 
 /// <summary>
-/// One recorded change of a job row: inserted (<see cref="OldStatus"/> null), claimed, completed, reclaimed or
-/// released, with the lease holder before and after and when it was committed.
+/// One recorded change of a job row: inserted (<see cref="OldStatus"/> null), claimed, completed, reclaimed, released,
+/// or suspended (a flow job back in the queue until its <see cref="PendingChildren"/> step jobs complete), with the lease
+/// holder before and after and when it was committed.
 /// </summary>
 internal sealed record JobTransition(Guid JobId, string? OldStatus, string NewStatus, string? OldOwner, string? NewOwner,
-    DateTimeOffset? OldLeaseUntil, int RestartCount, DateTimeOffset At)
+    DateTimeOffset? OldLeaseUntil, int RestartCount, DateTimeOffset At, int PendingChildren = 0)
 {
     /// <summary>The process id in a lease owner (<c>machine/pid/random</c>, as <c>JobRunner.Owner</c> writes it).</summary>
     public static int? ProcessIdOf(string? owner) =>

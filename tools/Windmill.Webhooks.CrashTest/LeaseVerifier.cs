@@ -4,7 +4,8 @@ namespace Windmill.Webhooks.CrashTest;
 /// Replays each job's recorded transitions (<see cref="JobTransitions"/>) as a sequence of leases and checks that
 /// it completed exactly once per lease: a lease begins when the job becomes running (claimed, or stored already
 /// claimed) and ends exactly once, by the job's one completion, by a reclaim after it expired (back to the queue
-/// with one more restart, or failed at the restart limit), or by a release at a graceful stop; a running job
+/// with one more restart, or failed at the restart limit), by a release at a graceful stop, or by a flow job's suspension
+/// (back to the queue until its step jobs complete, then claimed again like any queued job); a running job
 /// never changes holder without going back through the queue, nothing changes a completed job, and a process
 /// completes nothing after it was killed.
 /// </summary>
@@ -38,6 +39,7 @@ internal static class LeaseVerifier
     {
         var leases = 0;
         var releases = 0;
+        var suspensions = 0;
         var completions = 0;
         var restartCount = 0;
         JobTransition? reclaimed = null; // the last reclaim, until the job's next lease says where it went
@@ -77,6 +79,10 @@ internal static class LeaseVerifier
                 reclaimed = t.NewStatus == "queued" ? t : null;
                 completions += t.NewStatus == "queued" ? 0 : 1;
             }
+            else if (t is { OldStatus: "running", NewStatus: "queued", PendingChildren: > 0 })
+            {
+                suspensions++;
+            }
             else if (t is { OldStatus: "running", NewStatus: "queued" })
             {
                 releases++;
@@ -103,9 +109,9 @@ internal static class LeaseVerifier
                 findings.Violation(job.Id, $"completed {completions} times");
             }
 
-            if (leases != job.RestartCount + 1 + releases)
+            if (leases != job.RestartCount + 1 + releases + suspensions)
             {
-                findings.Violation(job.Id, $"{leases} leases, but restart_count {job.RestartCount} and {releases} releases");
+                findings.Violation(job.Id, $"{leases} leases, but restart_count {job.RestartCount}, {releases} releases and {suspensions} suspensions");
             }
 
             if (job.LeaseOwner is not null)
@@ -116,6 +122,7 @@ internal static class LeaseVerifier
 
         findings.Leases += leases;
         findings.Releases += releases;
+        findings.Suspensions += suspensions;
     }
 
     private static bool IsCompleted(string? status) => status is "success" or "failure" or "canceled";
@@ -132,6 +139,8 @@ internal static class LeaseVerifier
         public int Leases { get; set; }
 
         public int Releases { get; set; }
+
+        public int Suspensions { get; set; }
 
         public void Violation(Guid job, string what) => _violations.Add($"job {job}: {what}");
 
@@ -183,6 +192,7 @@ internal static class LeaseVerifier
             Leases = Leases,
             Reclaimed = _reclaims,
             Released = Releases,
+            Suspended = Suspensions,
             TakenOverBySurvivor = _bySurvivor,
             TakenOverByLaterStart = _byLaterStart,
             ReclaimedFromLiveProcess = _reclaimedFromLive,
@@ -206,6 +216,9 @@ internal sealed record LeaseFindings
 
     /// <summary>Leases given back at a graceful stop (none are expected: the run stops the sample only once it is idle).</summary>
     public required int Released { get; init; }
+
+    /// <summary>Leases that ended with a flow job's suspension on its step jobs (it is claimed again once they complete).</summary>
+    public int Suspended { get; init; }
 
     /// <summary>Reclaimed jobs of a killed process whose next lease went to a process that was already running when it was killed.</summary>
     public required int TakenOverBySurvivor { get; init; }

@@ -10,9 +10,11 @@ namespace Windmill.Webhooks.CrashTest;
 /// One client: sends webhooks one after another while the sample is up, each chosen by its seeded
 /// <see cref="Random"/>: async (<c>run/p</c>, <c>run/h</c>) and sync (<c>run_wait_result/p</c>, <c>/h</c>) calls of
 /// <c>hello_world</c>, <c>echo</c> and <c>sleep</c>. Every call carries a unique <c>nonce</c> arg. With two processes up, calls
-/// go to each in turn.
+/// go to each in turn. With <paramref name="flows"/>, every call runs <see cref="CrashFlow"/> instead: async (<c>run/f</c>, whose
+/// acknowledgement carries the result the job must end with) or sync (<c>run_wait_result/f</c>).
 /// </summary>
-internal sealed class LoadClient(int number, Random random, HttpClient http, string adminToken, ServingSample sample, Acknowledgements acknowledgements)
+internal sealed class LoadClient(int number, Random random, HttpClient http, string adminToken, ServingSample sample, Acknowledgements acknowledgements,
+    bool flows = false)
 {
     private const string Workspace = "api/w/demo/";
     private int _sequence;
@@ -31,7 +33,7 @@ internal sealed class LoadClient(int number, Random random, HttpClient http, str
                 return;
             }
 
-            var call = NextCall(endpoint.EchoHash);
+            var call = flows ? NextFlowCall() : NextCall(endpoint.EchoHash);
             try
             {
                 await SendAsync(endpoint.BaseAddress, call, stop).ConfigureAwait(false);
@@ -65,6 +67,23 @@ internal sealed class LoadClient(int number, Random random, HttpClient http, str
         } with { Nonce = nonce };
     }
 
+    private WebhookCall NextFlowCall()
+    {
+        var nonce = string.Create(CultureInfo.InvariantCulture, $"c{number}-{++_sequence}");
+        var sleepMs = random.Next(20, 400);
+        if (random.Next(2) == 0)
+        {
+            return WebhookCall.Async($"jobs/run/f/{CrashFlow.Path}", CrashFlow.Args(nonce, sleepMs)) with
+            {
+                Nonce = nonce,
+                ExpectedJobResult = CrashFlow.Result(nonce, sleepMs),
+            };
+        }
+
+        return WebhookCall.Sync($"jobs/run_wait_result/f/{CrashFlow.Path}", CrashFlow.Args(nonce, sleepMs / 2), CrashFlow.Result(nonce, sleepMs / 2))
+            with { Nonce = nonce };
+    }
+
     private async Task SendAsync(Uri baseAddress, WebhookCall call, CancellationToken stop)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseAddress, Workspace + call.Route))
@@ -76,7 +95,7 @@ internal sealed class LoadClient(int number, Random random, HttpClient http, str
         var body = await response.Content.ReadAsStringAsync(stop).ConfigureAwait(false);
         if (call.ExpectedResult is null && response.StatusCode == HttpStatusCode.Created && Guid.TryParse(body, out var jobId))
         {
-            acknowledgements.AsyncJob(jobId, baseAddress);
+            acknowledgements.AsyncJob(jobId, baseAddress, call.ExpectedJobResult);
         }
         else if (call.ExpectedResult is { } expected && response.StatusCode == HttpStatusCode.OK && JsonNode.DeepEquals(Parse(body), expected))
         {
@@ -104,6 +123,9 @@ internal sealed class LoadClient(int number, Random random, HttpClient http, str
     private sealed record WebhookCall(string Route, JsonObject Args, JsonNode? ExpectedResult)
     {
         public string Nonce { get; init; } = "";
+
+        /// <summary>For an async call whose result is known in advance (a flow): what its job must end with.</summary>
+        public JsonNode? ExpectedJobResult { get; init; }
 
         public static WebhookCall Async(string route, JsonObject args) => new(route, args, null);
 

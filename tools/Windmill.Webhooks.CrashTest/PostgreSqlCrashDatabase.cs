@@ -98,12 +98,20 @@ internal sealed class PostgreSqlCrashDatabase : ICrashDatabase
             """, reader => reader.GetString(0));
         var integrity = broken.Count == 0 ? "ok" : "lease invariant broken: " + string.Join("; ", broken);
         var jobs = Rows(connection, $"""
-            SELECT id, status, restart_count, args::json->>'nonce', result::json->'error'->>'name', lease_owner FROM {Schema}.job
+            SELECT id, status, restart_count, args::json->>'nonce', result::json->'error'->>'name', lease_owner, parent_job, kind, script_path,
+                result::text
+            FROM {Schema}.job
             """,
             reader => new StoredJob(reader.GetGuid(0), reader.GetString(1), reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5)))
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5))
+            {
+                ParentJob = reader.IsDBNull(6) ? null : reader.GetGuid(6),
+                Kind = reader.GetString(7),
+                ScriptPath = reader.GetString(8),
+                Result = reader.IsDBNull(9) ? null : reader.GetString(9),
+            })
             .ToDictionary(job => job.Id);
-        var audited = Rows(connection, $"SELECT parameters::json->>'uuid' FROM {Schema}.audit WHERE operation = 'jobs.run.script'",
+        var audited = Rows(connection, $"SELECT parameters::json->>'uuid' FROM {Schema}.audit WHERE operation IN ('jobs.run.script', 'jobs.run.flow')",
                 reader => reader.IsDBNull(0) ? Guid.Empty : Guid.Parse(reader.GetString(0), CultureInfo.InvariantCulture))
             .ToHashSet();
         var transitions = Rows(connection, """

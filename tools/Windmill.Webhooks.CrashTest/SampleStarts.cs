@@ -15,6 +15,7 @@ internal sealed class SampleStarts(CrashTestOptions options, SampleLocation samp
     private readonly List<SampleProcess> _started = [];
     private string? _echoHash;
     private bool _transitionsRecorded;
+    private bool _flowStored;
 
     public CrashTestOptions Options => options;
 
@@ -40,6 +41,13 @@ internal sealed class SampleStarts(CrashTestOptions options, SampleLocation samp
         await process.WaitUntilStartedAsync(options.StartTimeout, cancellationToken).ConfigureAwait(false);
         EnsureTransitionsRecorded();
         _echoHash ??= await FetchEchoHashAsync(process.BaseAddress, cancellationToken).ConfigureAwait(false);
+        if (options.Flows && !_flowStored)
+        {
+            // Stored once, by the first start that serves, before any client sends a flow call.
+            await SendAsync(HttpMethod.Post, new Uri(process.BaseAddress, "api/w/demo/flows/create"), cancellationToken, CrashFlow.NewFlow).ConfigureAwait(false);
+            _flowStored = true;
+        }
+
         _serving.MarkUp(new SampleEndpoint(process.BaseAddress, _echoHash));
         await AnswersWebhookAsync(process.BaseAddress, cancellationToken).ConfigureAwait(false);
     }
@@ -66,7 +74,8 @@ internal sealed class SampleStarts(CrashTestOptions options, SampleLocation samp
     {
         var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var clients = Enumerable.Range(0, options.Clients)
-            .Select(number => new LoadClient(number, new Random(unchecked((options.Seed * 7919) + number + 1)), http, _adminToken, _serving, acknowledgements))
+            .Select(number => new LoadClient(number, new Random(unchecked((options.Seed * 7919) + number + 1)), http, _adminToken, _serving, acknowledgements,
+                options.Flows))
             .Select(client => Task.Run(() => client.RunAsync(stop.Token), CancellationToken.None))
             .ToArray();
         return new RunningClients(stop, clients);
@@ -97,13 +106,13 @@ internal sealed class SampleStarts(CrashTestOptions options, SampleLocation samp
     private Task<string> AnswersWebhookAsync(Uri baseAddress, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, new Uri(baseAddress, "api/w/demo/jobs/run_wait_result/p/u/bot/hello_world"), cancellationToken);
 
-    private async Task<string> SendAsync(HttpMethod method, Uri uri, CancellationToken cancellationToken)
+    private async Task<string> SendAsync(HttpMethod method, Uri uri, CancellationToken cancellationToken, string body = """{"name":"crash test"}""")
     {
         using var request = new HttpRequestMessage(method, uri);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _adminToken);
         if (method == HttpMethod.Post)
         {
-            request.Content = new StringContent("""{"name":"crash test"}""", System.Text.Encoding.UTF8, "application/json");
+            request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
         }
 
         using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
