@@ -1,6 +1,9 @@
 using System.Net;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Windmill.Webhooks.AspNetCore.Authentication;
@@ -9,8 +12,8 @@ using Windmill.Webhooks.AspNetCore.Tests.Infrastructure;
 namespace Windmill.Webhooks.AspNetCore.Tests;
 
 /// <summary>
-/// The sample binds its <c>Windmill</c> section with <c>AddWindmillWebhooks(section)</c>: a bad value stops it at start
-/// with a message naming the key, and the HTTP options bind from <c>Windmill:Authentication</c>.
+/// A host that binds its <c>Windmill</c> section with <c>AddWindmillWebhooks(section)</c>, as the sample does: a bad value
+/// stops it at start with a message naming the key, and the HTTP options bind from <c>Windmill:Authentication</c>.
 /// </summary>
 public sealed class ConfigurationTests
 {
@@ -22,10 +25,7 @@ public sealed class ConfigurationTests
         "Windmill:Authentication:FailedAttemptWindow must be a positive duration; it is 00:00:00")]
     public async Task An_out_of_range_value_stops_the_host_at_start_naming_the_key(string key, string value, string message)
     {
-        await using var sample = new SampleApp();
-        await using var misconfigured = sample.WithWebHostBuilder(web => web.UseSetting(key, value));
-
-        var refused = Assert.Throws<OptionsValidationException>(() => misconfigured.Services);
+        var refused = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(key, value));
 
         Assert.Equal([message], refused.Failures);
     }
@@ -33,12 +33,24 @@ public sealed class ConfigurationTests
     [Fact]
     public async Task A_value_that_does_not_convert_stops_the_host_at_start_naming_the_key()
     {
-        await using var sample = new SampleApp();
-        await using var misconfigured = sample.WithWebHostBuilder(web => web.UseSetting("Windmill:WorkerCount", "many"));
-
-        var refused = Assert.Throws<InvalidOperationException>(() => misconfigured.Services);
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync("Windmill:WorkerCount", "many"));
 
         Assert.Equal("Failed to convert configuration value 'many' at 'Windmill:WorkerCount' to type 'System.Int32'.", refused.Message);
+    }
+
+    // The README's "Add it to your app" host, with one setting: started directly, not through WebApplicationFactory, whose
+    // deferred host can report a start that failed as a disposed service provider instead of the failure.
+    private static async Task StartAsync(string key, string value)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Logging.ClearProviders();
+        builder.Configuration[key] = value;
+        builder.Configuration["Windmill:AdminToken"] = "configuration-admin-token-0123456789";
+        builder.Services.AddWindmillWebhooks(builder.Configuration.GetSection("Windmill")).UseInMemoryStores();
+        await using var app = builder.Build();
+        app.MapWindmillWebhooks();
+        await app.StartAsync();
     }
 
     [Fact]
