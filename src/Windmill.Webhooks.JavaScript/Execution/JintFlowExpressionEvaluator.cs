@@ -47,7 +47,7 @@ internal sealed class JintFlowExpressionEvaluator(IOptions<JavaScriptOptions> op
             var evaluated = engine.Evaluate(expression).UnwrapIfPromise(stop.Token);
             return ValueTask.FromResult(JintJavaScriptEngine.ToJson(engine, evaluated));
         }
-        catch (Exception e) when (e is OperationCanceledException or JintException or RegexMatchTimeoutException && stop.IsCancellationRequested)
+        catch (Exception e) when (e is RegexMatchTimeoutException || e is OperationCanceledException or JintException && stop.IsCancellationRequested)
         {
             cancellationToken.ThrowIfCancellationRequested();
             throw new FlowExpressionException(

@@ -69,7 +69,7 @@ public static class WindmillWebhooksServiceCollectionExtensions
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<ScriptCatalog>(sp, sp.GetRequiredService<CachingScriptStore>()));
         services.TryAddSingleton<IJobNotifier, InProcessJobNotifier>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IJobExecutor, ScriptJobExecutor>());
-        services.TryAddSingleton<FlowEarlyReturns>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<JobRunner>().EarlyReturns);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IJobExecutor, FlowJobExecutor>());
         services.TryAddSingleton<JobRunner>();
         services.TryAddSingleton<IJobRunner>(sp => sp.GetRequiredService<JobRunner>());

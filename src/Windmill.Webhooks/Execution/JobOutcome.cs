@@ -57,5 +57,10 @@ public sealed record JobOutcome
     }
 
     /// <summary>This outcome, with <paramref name="flowStatus"/> to store as the job's <see cref="Job.FlowStatus"/>.</summary>
-    public JobOutcome WithFlowStatus(JsonElement flowStatus) => new(Succeeded, Result, Logs, Children) { FlowStatus = flowStatus };
+    public JobOutcome WithFlowStatus(JsonElement flowStatus) => new(Succeeded, Result, Logs, Children) { FlowStatus = flowStatus, EarlyResult = EarlyResult };
+
+    /// <summary>A flow's early result (its <c>early_return</c> step's), handed to synchronous callers once this outcome is committed.</summary>
+    internal JsonElement? EarlyResult { get; private init; }
+
+    internal JobOutcome WithEarlyResult(JsonElement result) => new(Succeeded, Result, Logs, Children) { FlowStatus = FlowStatus, EarlyResult = result };
 }

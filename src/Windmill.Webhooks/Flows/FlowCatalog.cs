@@ -16,48 +16,74 @@ internal sealed class FlowCatalog(IEnumerable<CodeFlowRegistration> registration
 
     public async ValueTask EnsureDeployedAsync(CancellationToken cancellationToken)
     {
-        var workspace = options.Value.DefaultWorkspace;
-        foreach (var registration in registrations)
+        // Flows may call each other in any registration order: what cannot deploy yet (a sub-flow registered later is not
+        // stored yet) is tried again after the others, until a pass deploys nothing more.
+        var pending = registrations.ToList();
+        while (pending.Count > 0)
         {
-            (JsonElement Value, string Summary, JsonElement? Schema) definition;
-            try
+            var failures = new List<(CodeFlowRegistration Registration, InvalidOperationException Error)>();
+            foreach (var registration in pending)
             {
-                definition = registration.Load();
-            }
-            catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException or FlowDefinitionException)
-            {
-                throw new InvalidOperationException($"The flow {registration.Path} registered in code cannot be read: {e.Message}", e);
-            }
-
-            var latest = await store.GetLatestAsync(workspace, registration.Path, cancellationToken).ConfigureAwait(false);
-            if (latest is { Archived: false } && Compact(latest.Value) == Compact(definition.Value) && latest.Summary == definition.Summary
-                && Compact(latest.Schema) == Compact(definition.Schema))
-            {
-                continue;
+                try
+                {
+                    await DeployAsync(registration, cancellationToken).ConfigureAwait(false);
+                }
+                catch (InvalidOperationException e) when (e.InnerException is FlowDefinitionException)
+                {
+                    failures.Add((registration, e));
+                }
             }
 
-            var flow = new NewFlow
+            if (failures.Count == pending.Count)
             {
-                Path = registration.Path,
-                Summary = definition.Summary,
-                Value = definition.Value,
-                Schema = definition.Schema,
-                DeploymentMessage = "registered in code by the host application",
-            };
-            try
-            {
-                _ = latest is null
-                    ? await stored.CreateAsync(workspace, flow, Host, cancellationToken).ConfigureAwait(false)
-                    : await stored.UpdateAsync(workspace, registration.Path, flow, Host, cancellationToken).ConfigureAwait(false);
+                throw failures[0].Error;
             }
-            catch (Exception e) when (e is FlowDefinitionException or FlowRequestException)
-            {
-                throw new InvalidOperationException($"The flow {registration.Path} registered in code is not valid: {e.Message}", e);
-            }
-            catch (FlowConflictException)
-            {
-                // Another process sharing the store deployed it at the same moment.
-            }
+
+            pending = failures.ConvertAll(f => f.Registration);
+        }
+    }
+
+    private async ValueTask DeployAsync(CodeFlowRegistration registration, CancellationToken cancellationToken)
+    {
+        var workspace = options.Value.DefaultWorkspace;
+        (JsonElement Value, string Summary, JsonElement? Schema) definition;
+        try
+        {
+            definition = registration.Load();
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException or FlowDefinitionException)
+        {
+            throw new InvalidOperationException($"The flow {registration.Path} registered in code cannot be read: {e.Message}", e);
+        }
+
+        var latest = await store.GetLatestAsync(workspace, registration.Path, cancellationToken).ConfigureAwait(false);
+        if (latest is { Archived: false } && Compact(latest.Value) == Compact(definition.Value) && latest.Summary == definition.Summary
+            && Compact(latest.Schema) == Compact(definition.Schema))
+        {
+            return;
+        }
+
+        var flow = new NewFlow
+        {
+            Path = registration.Path,
+            Summary = definition.Summary,
+            Value = definition.Value,
+            Schema = definition.Schema,
+            DeploymentMessage = "registered in code by the host application",
+        };
+        try
+        {
+            _ = latest is null
+                ? await stored.CreateAsync(workspace, flow, Host, cancellationToken).ConfigureAwait(false)
+                : await stored.UpdateAsync(workspace, registration.Path, flow, Host, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is FlowDefinitionException or FlowRequestException)
+        {
+            throw new InvalidOperationException($"The flow {registration.Path} registered in code is not valid: {e.Message}", e);
+        }
+        catch (FlowConflictException)
+        {
+            // Another process sharing the store deployed it at the same moment.
         }
     }
 

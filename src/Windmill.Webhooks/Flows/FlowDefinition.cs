@@ -4,25 +4,21 @@ namespace Windmill.Webhooks.Flows;
 
 /// <summary>
 /// A parsed OpenFlow <c>FlowValue</c>: the modules, the failure module and the early return. A loop's iteration or a
-/// branch runs as a flow job of its own, whose definition also carries the results of the enclosing flow it can read
-/// (<see cref="OuterResults"/>, <see cref="OuterPreviousResult"/>).
+/// branch runs as a flow job of its own, whose definition is marked (<see cref="ReadsParent"/>) so that it reads the
+/// results of the enclosing flows from their stored status instead of carrying a copy of them.
 /// </summary>
 internal sealed record FlowDefinition(IReadOnlyList<FlowModule> Modules)
 {
-    /// <summary>The key of the enclosing flow's results in the definition of an iteration or a branch.</summary>
-    public const string OuterResultsKey = "outer_results";
-
-    /// <summary>The key of the enclosing flow's previous result in the definition of an iteration or a branch.</summary>
-    public const string OuterPreviousResultKey = "outer_previous_result";
+    /// <summary>The key that marks the definition of an iteration or a branch: it sees its parent flow's results.</summary>
+    public const string ReadsParentKey = "reads_parent_results";
 
     public FlowModule? FailureModule { get; init; }
 
     /// <summary>The id of the step whose result answers a synchronous caller at once, while the flow goes on.</summary>
     public string? EarlyReturn { get; init; }
 
-    public JsonElement? OuterResults { get; init; }
-
-    public JsonElement? OuterPreviousResult { get; init; }
+    /// <summary>Whether this is an iteration or a branch, which sees its parent flow's <c>results</c> and <c>previous_result</c>.</summary>
+    public bool ReadsParent { get; init; }
 
     /// <summary>Every module, nested ones included, depth first.</summary>
     public IEnumerable<FlowModule> AllModules() => Flatten(Modules).Concat(FailureModule is null ? [] : Flatten([FailureModule]));

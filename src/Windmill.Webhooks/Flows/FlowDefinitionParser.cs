@@ -14,6 +14,19 @@ internal static class FlowDefinitionParser
     /// <summary>Parses <paramref name="value"/>; throws <see cref="FlowDefinitionException"/> when it is not a flow this engine runs.</summary>
     public static FlowDefinition Parse(JsonElement value)
     {
+        try
+        {
+            return ParseValue(value);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or KeyNotFoundException)
+        {
+            // A JSON value of an unexpected kind that a check above missed: still the definition's fault, still a 400.
+            throw new FlowDefinitionException($"the definition does not have OpenFlow's shape: {e.Message}", e);
+        }
+    }
+
+    private static FlowDefinition ParseValue(JsonElement value)
+    {
         if (value.ValueKind != JsonValueKind.Object)
         {
             throw new FlowDefinitionException("the flow's value must be an object with `modules`");
@@ -41,8 +54,7 @@ internal static class FlowDefinitionParser
         {
             FailureModule = failure,
             EarlyReturn = earlyReturn,
-            OuterResults = value.TryGetProperty(FlowDefinition.OuterResultsKey, out var outer) ? outer : null,
-            OuterPreviousResult = value.TryGetProperty(FlowDefinition.OuterPreviousResultKey, out var previous) ? previous : null,
+            ReadsParent = value.TryGetProperty(FlowDefinition.ReadsParentKey, out var reads) && reads.ValueKind == JsonValueKind.True,
         };
     }
 
@@ -92,6 +104,11 @@ internal static class FlowDefinitionParser
             _ => throw new FlowDefinitionException(
                 $"{at}: unknown module type `{type}`; this engine runs {string.Join(", ", ModuleTypes)}"),
         };
+
+        if (parsed is not (ScriptModule or RawScriptModule) && module.TryGetProperty("timeout", out var limit) && limit.ValueKind != JsonValueKind.Null)
+        {
+            throw new FlowDefinitionException($"{at}: `timeout` applies to script and rawscript steps only");
+        }
 
         if (parsed is WhileLoopModule && Expression(module, "stop_after_if", at) is null)
         {
@@ -150,7 +167,7 @@ internal static class FlowDefinitionParser
             : throw new FlowDefinitionException($"{at} must be an input transform: {{\"type\": \"static\", \"value\": …}} or {{\"type\": \"javascript\", \"expr\": …}}");
         return type switch
         {
-            "static" => InputTransform.Static(transform.TryGetProperty("value", out var value) ? value.Clone() : default),
+            "static" => InputTransform.Static(transform.TryGetProperty("value", out var value) ? value.Clone() : Null),
             "javascript" => InputTransform.JavaScript(RequiredString(transform, "expr", at)),
             _ => throw new FlowDefinitionException($"{at}: unknown input transform type `{type}`; use `static` or `javascript`"),
         };
@@ -177,14 +194,21 @@ internal static class FlowDefinitionParser
             return null;
         }
 
+        if (retry.ValueKind != JsonValueKind.Object)
+        {
+            throw new FlowDefinitionException($"{at}: retry must be an object with `constant` and/or `exponential`");
+        }
+
         var constant = retry.TryGetProperty("constant", out var c) && c.ValueKind == JsonValueKind.Object ? c : default;
         var exponential = retry.TryGetProperty("exponential", out var e) && e.ValueKind == JsonValueKind.Object ? e : default;
         var parsed = new FlowRetry(
             Number(constant, "attempts", at, 0), Number(constant, "seconds", at, 0),
             Number(exponential, "attempts", at, 0), Number(exponential, "multiplier", at, 1), Number(exponential, "seconds", at, 0));
-        if (parsed.ConstantAttempts < 0 || parsed.ExponentialAttempts < 0 || parsed.ConstantSeconds < 0 || parsed.BaseSeconds < 0 || parsed.Multiplier < 0)
+        if (parsed.ConstantAttempts is < 0 or > 1000 || parsed.ExponentialAttempts is < 0 or > 1000
+            || !double.IsFinite(parsed.ConstantSeconds) || !double.IsFinite(parsed.BaseSeconds) || !double.IsFinite(parsed.Multiplier)
+            || parsed.ConstantSeconds < 0 || parsed.BaseSeconds < 0 || parsed.Multiplier < 0)
         {
-            throw new FlowDefinitionException($"{at}: retry attempts and seconds cannot be negative");
+            throw new FlowDefinitionException($"{at}: retry attempts (at most 1000) and seconds must be finite and not negative");
         }
 
         return parsed.Attempts == 0 ? null : parsed;
@@ -195,6 +219,11 @@ internal static class FlowDefinitionParser
         if (!module.TryGetProperty("mock", out var mock) || mock.ValueKind == JsonValueKind.Null)
         {
             return null;
+        }
+
+        if (mock.ValueKind != JsonValueKind.Object)
+        {
+            throw new FlowDefinitionException($"{at}: mock must be an object with `enabled` and `return_value`");
         }
 
         if (!Bool(mock, "enabled", at))

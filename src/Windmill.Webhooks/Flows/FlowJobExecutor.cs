@@ -19,16 +19,14 @@ internal sealed class FlowJobExecutor : IJobExecutor
     private readonly CachingScriptStore _scripts;
     private readonly IFlowStore _flows;
     private readonly IFlowExpressionEvaluator? _expressions;
-    private readonly FlowEarlyReturns _earlyReturns;
     private readonly TimeProvider _time;
 
-    public FlowJobExecutor(IJobStore jobs, CachingScriptStore scripts, IFlowStore flows, FlowEarlyReturns earlyReturns, TimeProvider time,
+    public FlowJobExecutor(IJobStore jobs, CachingScriptStore scripts, IFlowStore flows, TimeProvider time,
         IFlowExpressionEvaluator? expressions = null)
     {
         _jobs = jobs;
         _scripts = scripts;
         _flows = flows;
-        _earlyReturns = earlyReturns;
         _time = time;
         _expressions = expressions;
     }
@@ -54,17 +52,19 @@ internal sealed class FlowJobExecutor : IJobExecutor
         }
 
         var status = job.FlowStatus is { } stored ? FlowStatus.Read(stored) : FlowStatus.Start(flow);
+        var run = new FlowRun(this, job, flow, status, cancellationToken);
         JobOutcome outcome;
         try
         {
-            outcome = await new FlowRun(this, job, flow, status, cancellationToken).AdvanceAsync().ConfigureAwait(false);
+            outcome = await run.AdvanceAsync().ConfigureAwait(false);
         }
         catch (FlowStepException e)
         {
             outcome = JobOutcome.Failure(e.Name, e.Message);
         }
 
-        return outcome.WithFlowStatus(status.ToJson());
+        outcome = outcome.WithFlowStatus(status.ToJson());
+        return run.EarlyResult is { } early ? outcome.WithEarlyResult(early) : outcome;
     }
 
     /// <summary>One execution of one flow job: from its stored status to its next suspension or its end.</summary>
@@ -73,8 +73,15 @@ internal sealed class FlowJobExecutor : IJobExecutor
         private readonly List<NewJob> _children = [];
         private readonly DateTimeOffset _now = engine._time.GetUtcNow();
 
+        private readonly Dictionary<string, JsonElement> _outerResults = [];
+        private JsonElement? _outerPrevious;
+
+        /// <summary>The <c>early_return</c> step's result, when this run finished that step; the runner hands it over once committed.</summary>
+        public JsonElement? EarlyResult { get; private set; }
+
         public async Task<JobOutcome> AdvanceAsync()
         {
+            await ReadParentResultsAsync().ConfigureAwait(false);
             if (status.FailureModule is { Pending.Count: > 0 } failureStatus)
             {
                 // The failure module ran: the flow fails with what it returned.
@@ -97,7 +104,9 @@ internal sealed class FlowJobExecutor : IJobExecutor
 
                 if (!step.Succeeded && !module.ContinueOnError)
                 {
-                    if (module.Retry is { } retry && (state.FailCount ?? 0) < retry.Attempts)
+                    // A step whose job failed is tried again; one that failed before any job (a bad expression, a missing
+                    // script) would fail the same way at once.
+                    if (module.Retry is { } retry && step.FromJob && (state.FailCount ?? 0) < retry.Attempts)
                     {
                         // Try the step again, from scratch, after the retry's delay.
                         var attempt = (state.FailCount ?? 0) + 1;
@@ -116,7 +125,7 @@ internal sealed class FlowJobExecutor : IJobExecutor
                 status.Step++;
                 if (module.Id == flow.EarlyReturn)
                 {
-                    engine._earlyReturns.Publish(job.Id, step.Result);
+                    EarlyResult = step.Result;
                 }
 
                 if (module.StopAfterIf is { } stop && !StopsPerIteration(module)
@@ -293,7 +302,7 @@ internal sealed class FlowJobExecutor : IJobExecutor
                     {
                         if (ran.Status != JobStatus.Success && !loop.SkipFailures)
                         {
-                            return StepResult.Failure(ran.Result);
+                            return StepResult.JobFailure(ran.Result);
                         }
 
                         state.Results![pending.Index] = ran.Result ?? Null;
@@ -319,7 +328,7 @@ internal sealed class FlowJobExecutor : IJobExecutor
                     var ran = finished[0].Job;
                     if (ran.Status != JobStatus.Success && !loop.SkipFailures)
                     {
-                        return StepResult.Failure(ran.Result);
+                        return StepResult.JobFailure(ran.Result);
                     }
 
                     state.Results!.Add(ran.Result ?? Null);
@@ -339,7 +348,7 @@ internal sealed class FlowJobExecutor : IJobExecutor
                     {
                         if (ran.Status != JobStatus.Success && !all.Branches[pending.Index].SkipFailure)
                         {
-                            return StepResult.Failure(ran.Result);
+                            return StepResult.JobFailure(ran.Result);
                         }
 
                         state.Results![pending.Index] = ran.Result ?? Null;
@@ -360,7 +369,7 @@ internal sealed class FlowJobExecutor : IJobExecutor
                 default:
                 {
                     var ran = finished[0].Job;
-                    return ran.Status == JobStatus.Success ? StepResult.Success(ran.Result ?? Null) : StepResult.Failure(ran.Result);
+                    return ran.Status == JobStatus.Success ? StepResult.Success(ran.Result ?? Null) : StepResult.JobFailure(ran.Result);
                 }
             }
         }
@@ -382,14 +391,14 @@ internal sealed class FlowJobExecutor : IJobExecutor
             state.Iterator.Index = last;
         }
 
-        // An iteration or a branch: a flow job over `modules`, which sees this flow's results as well as its own.
+        // An iteration or a branch: a flow job over `modules`, which reads this flow's results from its stored status (this
+        // flow is suspended, its status unchanged, while the body runs) rather than carrying a copy of them.
         private Task StartBodyAsync(FlowModule module, FlowModuleStatus state, JsonElement modules, JsonElement args, int index)
         {
             var body = new JsonObject
             {
                 ["modules"] = JsonNode.Parse(modules.GetRawText()),
-                [FlowDefinition.OuterResultsKey] = JsonSerializer.SerializeToNode(Results()),
-                [FlowDefinition.OuterPreviousResultKey] = JsonNode.Parse(PreviousResult().GetRawText()),
+                [FlowDefinition.ReadsParentKey] = true,
             };
             var runnable = new Runnable(JobKind.Flow, $"{job.Runnable.Path}/{module.Id}", job.Runnable.Hash) { RawCode = body.ToJsonString() };
             return StartJobAsync(module, state, runnable, args, index);
@@ -534,17 +543,42 @@ internal sealed class FlowJobExecutor : IJobExecutor
             }
         }
 
+        // An iteration's or a branch's view of the flows around it: their finished steps' results (the nearest wins), and its
+        // parent's previous result. Read from their stored status, which does not change while they wait for this job.
+        private async Task ReadParentResultsAsync()
+        {
+            var reads = flow.ReadsParent;
+            var parentId = job.ParentJob;
+            var chain = new List<FlowStatus>();
+            while (reads && parentId is { } id && await engine._jobs.GetAsync(id, cancellationToken).ConfigureAwait(false) is { FlowStatus: { } stored } parent)
+            {
+                chain.Add(FlowStatus.Read(stored));
+                reads = parent.Runnable.RawCode?.Contains($"\"{FlowDefinition.ReadsParentKey}\":true", StringComparison.Ordinal) == true;
+                parentId = parent.ParentJob;
+            }
+
+            for (var i = chain.Count - 1; i >= 0; i--)
+            {
+                foreach (var module in chain[i].Modules)
+                {
+                    if (module.Type is FlowModuleStatus.Success or FlowModuleStatus.Failure && module.Result is { } result)
+                    {
+                        _outerResults[module.Id] = result;
+                    }
+                }
+            }
+
+            if (chain.Count > 0)
+            {
+                var parent = chain[0];
+                _outerPrevious = parent.Modules.Take(Math.Min(parent.Step, parent.Modules.Count)).LastOrDefault(m => m.Result is not null)?.Result;
+            }
+        }
+
         // results.<id>: the enclosing flows' results, then this flow's finished steps.
         private Dictionary<string, JsonElement> Results()
         {
-            var results = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-            if (flow.OuterResults is { ValueKind: JsonValueKind.Object } outer)
-            {
-                foreach (var property in outer.EnumerateObject())
-                {
-                    results[property.Name] = property.Value;
-                }
-            }
+            var results = new Dictionary<string, JsonElement>(_outerResults, StringComparer.Ordinal);
 
             foreach (var module in status.Modules)
             {
@@ -567,7 +601,7 @@ internal sealed class FlowJobExecutor : IJobExecutor
                 }
             }
 
-            return flow.OuterPreviousResult ?? Null;
+            return _outerPrevious ?? Null;
         }
 
         private JsonElement Iteration(JsonElement value, int index)
@@ -620,13 +654,15 @@ internal sealed class FlowJobExecutor : IJobExecutor
         return text.Length > 80 ? string.Concat(text.AsSpan(0, 80), "…") : text;
     }
 
-    private readonly record struct StepResult(bool Suspended, bool Succeeded, JsonElement Result)
+    private readonly record struct StepResult(bool Suspended, bool Succeeded, JsonElement Result, bool FromJob = false)
     {
         public static StepResult Waiting => new(true, false, Null);
 
         public static StepResult Success(JsonElement result) => new(false, true, result);
 
         public static StepResult Failure(JsonElement? error) => new(false, false, error ?? Null);
+
+        public static StepResult JobFailure(JsonElement? error) => new(false, false, error ?? Null, FromJob: true);
     }
 
     private sealed class FlowStepException(string name, string message) : Exception(message)

@@ -60,7 +60,10 @@ internal sealed record FlowRetry(int ConstantAttempts, double ConstantSeconds, i
     public int Attempts => ConstantAttempts + ExponentialAttempts;
 
     /// <summary>The wait before retry number <paramref name="attempt"/> (1-based): constant ones first, then exponential ones.</summary>
-    public TimeSpan DelayBefore(int attempt) => attempt <= ConstantAttempts
-        ? TimeSpan.FromSeconds(ConstantSeconds)
-        : TimeSpan.FromSeconds(Math.Min(Multiplier * Math.Pow(BaseSeconds, attempt - ConstantAttempts), TimeSpan.FromDays(1).TotalSeconds));
+    public TimeSpan DelayBefore(int attempt) => TimeSpan.FromSeconds(Math.Min(
+        attempt <= ConstantAttempts ? ConstantSeconds : Multiplier * Math.Pow(BaseSeconds, attempt - ConstantAttempts),
+        MaxDelay.TotalSeconds));
+
+    /// <summary>The longest wait before a retry.</summary>
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromDays(1);
 }

@@ -18,6 +18,7 @@ internal sealed class FlowValidator(IScriptStore scripts, IFlowStore flows, IEnu
     public async ValueTask ValidateAsync(string workspace, string path, JsonElement value, CancellationToken cancellationToken)
     {
         var flow = FlowDefinitionParser.Parse(value);
+        var checkedPaths = new HashSet<string>(StringComparer.Ordinal);
         foreach (var module in flow.AllModules())
         {
             var at = $"step `{module.Id}` ({module.Location})";
@@ -40,19 +41,25 @@ internal sealed class FlowValidator(IScriptStore scripts, IFlowStore flows, IEnu
                 case RawScriptModule raw when !Runs(workspace, raw.Language):
                     throw new FlowDefinitionException($"{at}: no executor here runs {raw.Language} code");
                 case SubFlowModule sub:
-                    await CheckSubFlowAsync(workspace, sub.Path, at, [path], cancellationToken).ConfigureAwait(false);
+                    await CheckSubFlowAsync(workspace, sub.Path, at, [path], checkedPaths, cancellationToken).ConfigureAwait(false);
                     break;
             }
         }
     }
 
-    // Follows the sub-flows' newest versions depth first: a path met again on the way is a cycle.
-    private async ValueTask CheckSubFlowAsync(string workspace, string subPath, string at, List<string> chain,
+    // Follows the sub-flows' newest versions depth first: a path met again on the way is a cycle; a path whose sub-flows
+    // were all checked already is not walked again, so the walk reads each flow once however often it is called.
+    private async ValueTask CheckSubFlowAsync(string workspace, string subPath, string at, List<string> chain, HashSet<string> checkedPaths,
         CancellationToken cancellationToken)
     {
         if (chain.Contains(subPath, StringComparer.Ordinal))
         {
             throw new FlowDefinitionException($"{at}: sub-flows form a cycle: {string.Join(" → ", chain)} → {subPath}");
+        }
+
+        if (checkedPaths.Contains(subPath))
+        {
+            return;
         }
 
         var version = await flows.GetLatestAsync(workspace, subPath, cancellationToken).ConfigureAwait(false);
@@ -74,10 +81,11 @@ internal sealed class FlowValidator(IScriptStore scripts, IFlowStore flows, IEnu
         chain.Add(subPath);
         foreach (var nested in sub.AllModules().Select(m => m.Value).OfType<SubFlowModule>())
         {
-            await CheckSubFlowAsync(workspace, nested.Path, at, chain, cancellationToken).ConfigureAwait(false);
+            await CheckSubFlowAsync(workspace, nested.Path, at, chain, checkedPaths, cancellationToken).ConfigureAwait(false);
         }
 
         chain.RemoveAt(chain.Count - 1);
+        checkedPaths.Add(subPath);
     }
 
     private bool Runs(string workspace, string language)

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Options;
 using Windmill.Webhooks.Audit;
 using Windmill.Webhooks.Diagnostics;
 using Windmill.Webhooks.Execution;
+using Windmill.Webhooks.Flows;
 
 namespace Windmill.Webhooks.Jobs;
 
@@ -135,6 +136,9 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
         _restartLimitError = JobErrors.Create("RestartLimitReached",
             $"The job's runner stopped while it ran, {_options.MaxJobRestarts + 1} times; it is not retried again.");
     }
+
+    /// <summary>Flows' early results, handed to this process's synchronous callers once the run that reached them is committed.</summary>
+    internal FlowEarlyReturns EarlyReturns { get; } = new();
 
     /// <summary>This runner's identity in the leases it holds: machine, process and a random part, new at each start.</summary>
     public string Owner { get; }
@@ -314,14 +318,15 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
         await WriteAuditAfterCommitAsync(audit).ConfigureAwait(false);
         if (canceled.Runnable.Kind == JobKind.Flow)
         {
-            await CancelStepsAsync(canceled, canceledBy, reason, cancellationToken).ConfigureAwait(false);
+            // Not the caller's token: once the flow is canceled, its steps must be too, even if the caller has gone.
+            await CancelStepsAsync(canceled, canceledBy, reason).ConfigureAwait(false);
         }
 
         return CancelOutcome.Canceled;
     }
 
     // A canceled flow's unfinished steps are canceled too (and theirs, for iterations, branches and sub-flows).
-    private async ValueTask CancelStepsAsync(Job flow, string canceledBy, string? reason, CancellationToken cancellationToken)
+    private async ValueTask CancelStepsAsync(Job flow, string canceledBy, string? reason)
     {
         var steps = new List<Guid>();
         var unfinished = new JobQuery
@@ -331,15 +336,16 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
             Statuses = [JobStatus.Queued, JobStatus.Running],
             IncludeArgs = false,
             IncludeOutput = false,
+            Limit = int.MaxValue,
         };
-        await foreach (var step in _store.ListAsync(unfinished, cancellationToken).ConfigureAwait(false))
+        await foreach (var step in _store.ListAsync(unfinished, CancellationToken.None).ConfigureAwait(false))
         {
             steps.Add(step.Id);
         }
 
         foreach (var step in steps)
         {
-            await CancelAsync(flow.Workspace, step, canceledBy, reason, audit: null, cancellationToken).ConfigureAwait(false);
+            await CancelAsync(flow.Workspace, step, canceledBy, reason, audit: null, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -583,7 +589,7 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
             {
                 var completion = new JobCompletion(job.Id, outcome.Succeeded ? JobStatus.Success : JobStatus.Failure, outcome.Result, outcome.Logs,
                     _time.GetUtcNow()) { ResumesParent = job.IsFlowStep ? job.ParentJob : null, FlowStatus = outcome.FlowStatus };
-                _completions.Writer.TryWrite(new PendingCompletion(job, completion));
+                _completions.Writer.TryWrite(new PendingCompletion(job, completion, outcome.EarlyResult));
             }
         }
         finally
@@ -738,6 +744,17 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
         {
             if (await _store.SuspendAsync(Owner, job.Id, outcome.FlowStatus, children, CancellationToken.None).ConfigureAwait(false))
             {
+                if (outcome.EarlyResult is { } early)
+                {
+                    EarlyReturns.Publish(job.Id, early);
+                }
+
+                // The steps are unfinished jobs of the workspace too; their completions count them out.
+                lock (_unfinished)
+                {
+                    _unfinished[job.Workspace] = _unfinished.GetValueOrDefault(job.Workspace) + children.Count;
+                }
+
                 await AnnounceReadyAsync().ConfigureAwait(false);
             }
         }
@@ -787,6 +804,11 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
             if (applied[i])
             {
                 var completed = batch[i].Completion.Apply(batch[i].Job);
+                if (batch[i].EarlyResult is { } early)
+                {
+                    EarlyReturns.Publish(completed.Id, early); // before the completion, which its waiters would take instead
+                }
+
                 Finished(completed.Workspace);
                 _metrics.Completed(completed, completed.Status, completed.CompletedAt - completed.StartedAt);
                 SignalWaiters(completed.Id, completed);
@@ -1108,5 +1130,5 @@ public sealed partial class JobRunner : IJobRunner, IHostedService, IAsyncDispos
         public int Count { get; set; }
     }
 
-    private sealed record PendingCompletion(Job Job, JobCompletion Completion);
+    private sealed record PendingCompletion(Job Job, JobCompletion Completion, JsonElement? EarlyResult = null);
 }

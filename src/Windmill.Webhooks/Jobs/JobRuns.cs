@@ -243,7 +243,8 @@ public sealed class JobRuns
                 return AnsweredEarly(current, stored);
             }
 
-            if (await Task.WhenAny(completion, early).ConfigureAwait(false) == early)
+            // The early result first: when both are there, it is the answer (the flow may have finished in the same run).
+            if (await Task.WhenAny(early, completion).ConfigureAwait(false) == early)
             {
                 return AnsweredEarly(job, await early.ConfigureAwait(false));
             }

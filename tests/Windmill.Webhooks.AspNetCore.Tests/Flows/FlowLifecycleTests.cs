@@ -106,6 +106,22 @@ public sealed class FlowLifecycleTests
     }
 
     [Fact]
+    public async Task An_early_return_step_that_needs_no_job_answers_the_sync_caller_too()
+    {
+        await using var host = await FlowHost.StartAsync();
+        await host.CreateFlowAsync("f/t/early_mock", """
+            {"early_return": "first",
+             "modules": [{"id": "first", "mock": {"enabled": true, "return_value": "at once"}, "value": {"type": "identity"}},
+                         {"id": "slow", "value": WAIT}]}
+            """.Replace("WAIT", Wait.Replace("KEY", "early-mock-slow", StringComparison.Ordinal), StringComparison.Ordinal));
+
+        var answer = await host.RunAsync("f/t/early_mock");
+
+        Assert.Equal((HttpStatusCode.OK, "\"at once\""), answer);
+        host.Steps.Release("early-mock-slow", "done");
+    }
+
+    [Fact]
     public async Task Cancelling_a_flow_cancels_its_running_step()
     {
         await using var host = await FlowHost.StartAsync();
@@ -150,6 +166,8 @@ public sealed class FlowLifecycleTests
     [InlineData("""{"modules": [{"id": "a", "value": {"type": "script", "path": "u/code/nope", "input_transforms": {}}}]}""", "step `a` (modules[0]): script u/code/nope not found")]
     [InlineData("""{"modules": [{"id": "a", "value": {"type": "forloopflow", "iterator": {"type": "static", "value": []}, "modules": [{"id": "b", "value": {"type": "flow", "path": "f/t/ghost", "input_transforms": {}}}]}}]}""", "step `b` (modules[0].value.modules[0]): flow f/t/ghost not found")]
     [InlineData("""{"modules": [{"id": "a", "value": {"type": "whileloopflow", "modules": []}}]}""", "step `a` (modules[0]): a whileloopflow needs `stop_after_if`")]
+    [InlineData("""{"modules": [{"id": "a", "retry": 5, "value": {"type": "identity"}}]}""", "step `a` (modules[0]): retry must be an object")]
+    [InlineData("""{"modules": [{"id": "a", "timeout": {"type": "static", "value": 5}, "value": {"type": "forloopflow", "iterator": {"type": "static", "value": []}, "modules": []}}]}""", "step `a` (modules[0]): `timeout` applies to script and rawscript steps only")]
     public async Task A_definition_that_cannot_run_is_refused_with_400_naming_the_module_and_nothing_is_stored(string value, string message)
     {
         await using var host = await FlowHost.StartAsync();

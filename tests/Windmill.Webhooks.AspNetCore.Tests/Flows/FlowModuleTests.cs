@@ -76,6 +76,22 @@ public sealed class FlowModuleTests
     }
 
     [Fact]
+    public async Task A_loops_steps_see_the_results_of_the_steps_before_the_loop()
+    {
+        await using var host = await FlowHost.StartAsync();
+        await host.CreateFlowAsync("f/t/outer", """
+            {"modules": [
+              {"id": "base", "value": {"type": "rawscript", "language": "javascript", "content": "export function main() { return 100 }", "input_transforms": {}}},
+              {"id": "loop", "value": {"type": "forloopflow", "iterator": {"type": "static", "value": [1, 2]},
+                "modules": [{"id": "plus", "value": {"type": "rawscript", "language": "javascript", "content": "export function main(a, b, p) { return a + b + p }",
+                  "input_transforms": {"a": {"type": "javascript", "expr": "results.base"}, "b": {"type": "javascript", "expr": "flow_input.iter.value"},
+                                       "p": {"type": "javascript", "expr": "previous_result"}}}}]}}]}
+            """);
+
+        Assert.Equal((HttpStatusCode.OK, "[201,202]"), await host.RunAsync("f/t/outer"));
+    }
+
+    [Fact]
     public async Task A_hundred_parallel_iterations_with_nested_flows_finish_on_two_workers()
     {
         await using var host = await FlowHost.StartAsync(workers: 2);
