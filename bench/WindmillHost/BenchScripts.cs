@@ -34,27 +34,10 @@ internal static class BenchScripts
     /// <summary>A stored flow of three <c>u/bot/noop</c> steps, with no input transform: what the flow engine adds over its steps.</summary>
     public const string NoopFlow = "f/bench/noop3";
 
-    /// <summary>Stores <see cref="NoopFlow"/> (a serving host's database is new on each start).</summary>
-    public static async Task StoreNoopFlowAsync(IServiceProvider services)
-    {
-        var admin = new Caller(TokenService.AdminUser) { IsSuperAdmin = true, IsAdmin = true };
-        using var value = JsonDocument.Parse("""
-            {"modules":[
-              {"id":"a","value":{"type":"script","path":"u/bot/noop","input_transforms":{}}},
-              {"id":"b","value":{"type":"script","path":"u/bot/noop","input_transforms":{}}},
-              {"id":"c","value":{"type":"script","path":"u/bot/noop","input_transforms":{}}}
-            ]}
-            """);
-        await services.GetRequiredService<StoredFlows>().CreateAsync("demo", new NewFlow
-        {
-            Path = NoopFlow,
-            Summary = "Three no-op steps",
-            Value = value.RootElement.Clone(),
-        }, admin, CancellationToken.None);
-    }
-
     public static WindmillWebhooksBuilder AddBenchScripts(this WindmillWebhooksBuilder builder) => builder
         .AddJavaScript()
+        // Three no-op steps: what a flow costs over its steps. Registered in code, so replicas starting together deploy it once.
+        .AddFlow(NoopFlow, flow => flow.Summary("Three no-op steps").Script("a", "u/bot/noop").Script("b", "u/bot/noop").Script("c", "u/bot/noop"))
         // Does nothing: what the webhook costs on its own.
         .AddScript("u/bot/noop", () => { Interlocked.Increment(ref _completed); })
         // Waits ms milliseconds and returns how long it really took, in microseconds, so the harness can

@@ -60,7 +60,6 @@ app.MapGet("/bench/stats", async () =>
 
 await app.StartAsync();
 await BenchScripts.StoreTypeScriptNoopAsync(app.Services);
-await BenchScripts.StoreNoopFlowAsync(app.Services);
 
 // A stored token, the kind a real webhook caller presents. The bench prints it for the harness: it is
 // minted into this run's throwaway database and dies with it.
