@@ -24,19 +24,7 @@ internal sealed class JintFlowExpressionEvaluator(IOptions<JavaScriptOptions> op
         var timeout = _options.ExpressionTimeout;
         using var deadline = new CancellationTokenSource(timeout, time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        using var engine = new Engine(o =>
-        {
-            o.Interop.Enabled = false;
-            o.Culture = CultureInfo.InvariantCulture;
-            o.TimeZone = TimeZoneInfo.Utc;
-            o.Strict = false;
-            o.LimitMemory(_options.MemoryLimit);
-            o.LimitRecursion(_options.MaxRecursionDepth);
-            o.MaxStatements(_options.MaxStatements);
-            o.Constraints.MaxArraySize = _options.MaxArraySize;
-            o.CancellationToken(stop.Token);
-            o.Constraints.RegexTimeout = timeout;
-        });
+        using var engine = SandboxGlobals.CreateEngine(_options, timeout, stop.Token);
         try
         {
             foreach (var (name, value) in variables)

@@ -77,20 +77,7 @@ internal sealed partial class JintJavaScriptEngine : IJavaScriptEngine
         var timeout = run.Timeout < TimeSpan.Zero ? TimeSpan.Zero : run.Timeout > MaxTimeout ? MaxTimeout : run.Timeout;
         using var deadline = new CancellationTokenSource(timeout, _time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        using var engine = new Engine(options =>
-        {
-            options.Interop.Enabled = false;
-            options.Culture = CultureInfo.InvariantCulture;
-            options.TimeZone = TimeZoneInfo.Utc;
-            options.LimitMemory(_options.MemoryLimit);
-            options.LimitRecursion(_options.MaxRecursionDepth);
-            options.MaxStatements(_options.MaxStatements);
-            options.Constraints.MaxArraySize = _options.MaxArraySize;
-            options.CancellationToken(stop.Token);
-
-            // A regular expression runs in .NET, out of reach of the token between statements: its own timeout bounds it.
-            options.Constraints.RegexTimeout = timeout;
-        });
+        using var engine = SandboxGlobals.CreateEngine(_options, timeout, stop.Token);
         try
         {
             SandboxGlobals.Install(engine, logs, run.Environment, _fetch, stop.Token);

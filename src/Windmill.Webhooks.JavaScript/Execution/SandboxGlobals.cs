@@ -1,3 +1,4 @@
+using System.Globalization;
 using Jint;
 using Jint.Native;
 using Jint.Native.Object;
@@ -6,9 +7,30 @@ using Jint.Runtime.Interop;
 
 namespace Windmill.Webhooks.JavaScript.Execution;
 
-/// <summary>The globals a script gets beside the language's own: <c>console</c>, <c>process.env</c> and, when allowed, <c>fetch</c>.</summary>
+/// <summary>
+/// The sandbox: an engine with no CLR and every limit, and the globals a script gets beside the language's own: <c>console</c>,
+/// <c>process.env</c> and, when allowed, <c>fetch</c>.
+/// </summary>
 internal static class SandboxGlobals
 {
+    /// <summary>
+    /// A new engine with no access to the CLR, and every limit of <paramref name="options"/>: memory, recursion, statements,
+    /// array size, <paramref name="stop"/> between statements and <paramref name="timeout"/> for each regular expression (it
+    /// runs in .NET, out of reach of the token).
+    /// </summary>
+    public static Engine CreateEngine(JavaScriptOptions options, TimeSpan timeout, CancellationToken stop) => new(o =>
+    {
+        o.Interop.Enabled = false;
+        o.Culture = CultureInfo.InvariantCulture;
+        o.TimeZone = TimeZoneInfo.Utc;
+        o.LimitMemory(options.MemoryLimit);
+        o.LimitRecursion(options.MaxRecursionDepth);
+        o.MaxStatements(options.MaxStatements);
+        o.Constraints.MaxArraySize = options.MaxArraySize;
+        o.CancellationToken(stop);
+        o.Constraints.RegexTimeout = timeout;
+    });
+
     public static void Install(Engine engine, ScriptLogs logs, IReadOnlyDictionary<string, string> environment, ScriptFetch? fetch, CancellationToken stop)
     {
         var console = new JsObject(engine);

@@ -20,6 +20,19 @@ internal sealed record FlowDefinition(IReadOnlyList<FlowModule> Modules)
     /// <summary>Whether this is an iteration or a branch, which sees its parent flow's <c>results</c> and <c>previous_result</c>.</summary>
     public bool ReadsParent { get; init; }
 
+    /// <summary>Whether the raw flow of a job is an iteration's or a branch's (<see cref="ReadsParent"/>), without parsing its modules.</summary>
+    public static bool ReadsParentOf(string? rawFlow)
+    {
+        if (rawFlow is null)
+        {
+            return false;
+        }
+
+        using var document = JsonDocument.Parse(rawFlow);
+        return document.RootElement.ValueKind == JsonValueKind.Object
+            && document.RootElement.TryGetProperty(ReadsParentKey, out var reads) && reads.ValueKind == JsonValueKind.True;
+    }
+
     /// <summary>Every module, nested ones included, depth first.</summary>
     public IEnumerable<FlowModule> AllModules() => Flatten(Modules).Concat(FailureModule is null ? [] : Flatten([FailureModule]));
 

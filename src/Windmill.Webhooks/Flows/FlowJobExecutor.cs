@@ -553,7 +553,7 @@ internal sealed class FlowJobExecutor : IJobExecutor
             while (reads && parentId is { } id && await engine._jobs.GetAsync(id, cancellationToken).ConfigureAwait(false) is { FlowStatus: { } stored } parent)
             {
                 chain.Add(FlowStatus.Read(stored));
-                reads = parent.Runnable.RawCode?.Contains($"\"{FlowDefinition.ReadsParentKey}\":true", StringComparison.Ordinal) == true;
+                reads = FlowDefinition.ReadsParentOf(parent.Runnable.RawCode);
                 parentId = parent.ParentJob;
             }
 

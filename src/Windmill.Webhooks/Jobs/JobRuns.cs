@@ -272,22 +272,8 @@ public sealed class JobRuns
         return flow.RootElement.TryGetProperty("early_return", out var step) && step.ValueKind == JsonValueKind.String ? step.GetString() : null;
     }
 
-    private static JsonElement? EarlyResult(Job flow, string step)
-    {
-        if (flow.FlowStatus is not { ValueKind: JsonValueKind.Object } status || !status.TryGetProperty("modules", out var modules))
-        {
-            return null;
-        }
-
-        foreach (var module in modules.EnumerateArray())
-        {
-            if (module.TryGetProperty("id", out var id) && id.GetString() == step && module.TryGetProperty("type", out var type)
-                && type.GetString() == FlowModuleStatus.Success && module.TryGetProperty("result", out var result))
-            {
-                return result.Clone();
-            }
-        }
-
-        return null;
-    }
+    private static JsonElement? EarlyResult(Job flow, string step) =>
+        flow.FlowStatus is { ValueKind: JsonValueKind.Object } status
+            ? FlowStatus.Read(status).Modules.FirstOrDefault(m => m.Id == step && m.Type == FlowModuleStatus.Success)?.Result
+            : null;
 }
